@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "multiprocessing_native",
+      "sources": ["native/addon.cc", "native/process.cc"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}
