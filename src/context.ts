@@ -1,0 +1,123 @@
+/**
+ * Start methods and contexts (CPython's context.py). A context is the API bound to one start
+ * method: `getContext('thread').Process` starts worker threads.
+ */
+import { availableParallelism } from 'node:os';
+import { ProcessError } from './errors.js';
+import {
+  Process,
+  activeChildren,
+  currentProcess,
+  isMainProcess,
+  kBuiltinClass,
+  parentProcess,
+  type Target,
+  type UnknownTarget,
+} from './process.js';
+import { isStartMethod, startMethods, type StartMethod } from './start-methods.js';
+import { processState } from './state.js';
+
+/** A Process that always starts a new Node.js process. */
+export class SpawnProcess<F extends Target = UnknownTarget> extends Process<F> {
+  static override startMethod: StartMethod | null = 'spawn';
+  static override [kBuiltinClass] = 'SpawnProcess';
+}
+Process.registerBuiltinClass(SpawnProcess);
+
+/** A Process that runs in a worker thread of this process. */
+export class ThreadProcess<F extends Target = UnknownTarget> extends Process<F> {
+  static override startMethod: StartMethod | null = 'thread';
+  static override [kBuiltinClass] = 'ThreadProcess';
+}
+Process.registerBuiltinClass(ThreadProcess);
+
+function checkMethod(method: unknown): StartMethod {
+  if (!isStartMethod(method)) {
+    throw new TypeError(`Unknown start method ${JSON.stringify(method)}; expected one of ${startMethods.join(', ')}`);
+  }
+  return method;
+}
+
+/** Number of CPUs usable by this process. */
+export function cpuCount(): number {
+  return availableParallelism();
+}
+
+/**
+ * Python's freeze_support(): only frozen Windows executables need it there. Nothing is frozen
+ * here, so it does nothing; it exists so ported code runs unchanged.
+ */
+export function freezeSupport(): void {}
+
+/** Every start method this platform offers, the default first. */
+export function getAllStartMethods(): StartMethod[] {
+  return [...startMethods];
+}
+
+/**
+ * The start method in use. Like Python, asking fixes the default ('spawn') unless
+ * `allowNone` is set, after which setStartMethod() needs `force`.
+ */
+export function getStartMethod(options: { allowNone?: boolean } = {}): StartMethod | null {
+  const state = processState();
+  if (state.startMethod === null && options.allowNone !== true) state.startMethod = 'spawn';
+  return state.startMethod;
+}
+
+/** Chooses the default start method, once (pass `force` to change it again). */
+export function setStartMethod(method: StartMethod | null, options: { force?: boolean } = {}): void {
+  const state = processState();
+  if (state.startMethod !== null && options.force !== true) {
+    throw new ProcessError(
+      `The start method is already set to '${state.startMethod}'; pass { force: true } to change it`,
+      'ERR_CONTEXT_SET',
+    );
+  }
+  state.startMethod = method === null ? null : checkMethod(method);
+}
+
+/** The API bound to one start method (or, for the default context, to the chosen default). */
+export class Context {
+  readonly #method: StartMethod | null;
+
+  constructor(method: StartMethod | null) {
+    this.#method = method === null ? null : checkMethod(method);
+  }
+
+  /** The Process class of this context. */
+  get Process(): typeof Process {
+    if (this.#method === 'spawn') return SpawnProcess;
+    if (this.#method === 'thread') return ThreadProcess;
+    return Process;
+  }
+
+  getStartMethod(options: { allowNone?: boolean } = {}): StartMethod | null {
+    return this.#method ?? getStartMethod(options);
+  }
+
+  getContext(method?: StartMethod | null): Context {
+    return getContext(method);
+  }
+
+  readonly setStartMethod = setStartMethod;
+  readonly getAllStartMethods = getAllStartMethods;
+  readonly cpuCount = cpuCount;
+  readonly currentProcess = currentProcess;
+  readonly parentProcess = parentProcess;
+  readonly activeChildren = activeChildren;
+  readonly isMainProcess = isMainProcess;
+  readonly freezeSupport = freezeSupport;
+}
+
+const contexts = new Map<StartMethod | null, Context>();
+
+/** The context of a start method; without one, the default context. */
+export function getContext(method: StartMethod | null = null): Context {
+  const key = method === null ? null : checkMethod(method);
+  let context = contexts.get(key);
+  if (context === undefined) {
+    context = new Context(key);
+    contexts.set(key, context);
+  }
+  return context;
+}

@@ -1,0 +1,44 @@
+/**
+ * Every error the library raises. Python's names where Python has one; each carries a stable
+ * `code` so callers can branch without parsing messages.
+ */
+
+export class MultiprocessingError extends Error {
+  readonly code: string;
+  constructor(message: string, code = 'ERR_MULTIPROCESSING', options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Misuse of a process object: starting twice, joining before start, closing a live one. */
+export class ProcessError extends MultiprocessingError {
+  constructor(message: string, code = 'ERR_PROCESS_STATE', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}
+
+/**
+ * A value cannot cross to another process or thread: a function that is not exported, a
+ * closure, or data structured clone cannot copy. Python raises `PicklingError` here.
+ */
+export class SerializationError extends MultiprocessingError {
+  constructor(message: string, code = 'ERR_SERIALIZATION', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}
+
+/** An operation timed out (Python's `multiprocessing.TimeoutError`). */
+export class TimeoutError extends MultiprocessingError {
+  constructor(message: string, code = 'ERR_TIMEOUT', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}
+
+/** The running platform lacks what a feature needs (e.g. futexes or prctl). */
+export class UnsupportedPlatformError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_UNSUPPORTED_PLATFORM', options);
+  }
+}

@@ -1,0 +1,65 @@
+/** Launches a child as a worker thread running spawn/thread-main. */
+import { Worker } from 'node:worker_threads';
+import { constants } from 'node:os';
+import { childExecArgv } from './exec-argv.js';
+import type { LaunchOptions, Popen } from './popen.js';
+
+const entry = new URL('../spawn/thread-main.js', import.meta.url);
+
+export class ThreadPopen implements Popen {
+  readonly #worker: Worker;
+  #exitcode: number | null = null;
+  // A thread cannot be signalled; stopping it reports the signal Python would show.
+  #stoppedBy: number | null = null;
+  readonly exited: Promise<number>;
+
+  constructor(options: LaunchOptions) {
+    this.#worker = new Worker(entry, {
+      workerData: options.payload,
+      execArgv: childExecArgv(),
+      stdin: false,
+    });
+    this.exited = new Promise((resolve) => {
+      this.#worker.once('exit', (code) => {
+        this.#exitcode = this.#stoppedBy !== null ? -this.#stoppedBy : code;
+        resolve(this.#exitcode);
+      });
+    });
+    // The bootstrap reports its own errors; this only keeps Node from treating them as unhandled.
+    this.#worker.on('error', (error) => {
+      process.stderr.write(`${error.stack ?? String(error)}\n`);
+    });
+    this.setKeepsParentAlive(!options.daemon);
+  }
+
+  get pid(): number {
+    return process.pid;
+  }
+
+  get threadId(): number {
+    return this.#worker.threadId;
+  }
+
+  get exitcode(): number | null {
+    return this.#exitcode;
+  }
+
+  #stop(signal: number): void {
+    if (this.#exitcode !== null || this.#stoppedBy !== null) return;
+    this.#stoppedBy = signal;
+    void this.#worker.terminate();
+  }
+
+  terminate(): void {
+    this.#stop(constants.signals.SIGTERM);
+  }
+
+  kill(): void {
+    this.#stop(constants.signals.SIGKILL);
+  }
+
+  setKeepsParentAlive(keep: boolean): void {
+    if (keep) this.#worker.ref();
+    else this.#worker.unref();
+  }
+}
