@@ -2,11 +2,11 @@
  * The public process object (CPython's process.py): `Process`, the current and parent process,
  * live children. How a child is launched lives in popen/, how it starts up in spawn/.
  */
-import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
+import { createRequire } from 'node:module';
 import { ProcessError } from './errors.js';
 import { SpawnPopen } from './popen/spawn.js';
 import { ThreadPopen } from './popen/thread.js';
+import { inspectCustom } from './util.js';
 import type { Popen } from './popen/popen.js';
 import { createReduceContext, dumps } from './reduction.js';
 import {
@@ -25,11 +25,7 @@ export type Target = (...args: never[]) => unknown;
 /** The type of `args` when the target's type is not known (a `{ module, name }` reference). */
 export type UnknownTarget = (...args: unknown[]) => unknown;
 
-export interface ProcessOptions<F extends Target = UnknownTarget> {
-  /** An exported function (found by reference, like Python's pickle) or `{ module, name }`. */
-  target?: F | ModuleReference;
-  /** Positional arguments for the target. */
-  args?: Parameters<F>;
+interface CommonOptions {
   /** Python's keyword arguments: passed to the target as one final options argument. */
   kwargs?: Record<string, unknown>;
   /** Defaults to `ClassName-N` (`Process-1`, `Process-1:2` in a child). */
@@ -37,6 +33,23 @@ export interface ProcessOptions<F extends Target = UnknownTarget> {
   /** Defaults to the creating process's own daemon flag. */
   daemon?: boolean;
 }
+
+/**
+ * Options of `new Process(...)`. With a function target, `args` must match its parameters;
+ * with a `{ module, name }` reference the types are not known, so any arguments go.
+ */
+export type ProcessOptions<F extends Target = UnknownTarget> =
+  | (CommonOptions & {
+      /** An exported function, found by reference as Python's pickle finds it. */
+      target?: F;
+      /** Positional arguments for the target. */
+      args?: Parameters<F>;
+    })
+  | (CommonOptions & {
+      /** An explicit reference to an exported function. */
+      target: ModuleReference;
+      args?: unknown[];
+    });
 
 /** What a child receives from its parent (see spawn/bootstrap). */
 export interface ChildPayload {
@@ -102,7 +115,10 @@ export class Process<F extends Target = UnknownTarget> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('Process: options must be an object like { target, args, name, daemon }');
     }
-    const { target, args = [], kwargs, name, daemon } = options;
+    const { target, args = [], kwargs, name, daemon } = options as CommonOptions & {
+      target?: unknown;
+      args?: unknown;
+    };
     if (target !== undefined && target !== null && typeof target !== 'function' && !isModuleReference(target)) {
       throw new TypeError('Process: target must be a function or a { module, name } reference');
     }
@@ -116,8 +132,8 @@ export class Process<F extends Target = UnknownTarget> {
       enumerable: false,
       writable: false,
       value: {
-        target: target ?? null,
-        args: [...args],
+        target: (target ?? null) as Target | ModuleReference | null,
+        args: [...(args as unknown[])],
         kwargs: kwargs ?? null,
         name: '',
         daemon: current.daemon,
@@ -282,7 +298,7 @@ export class Process<F extends Target = UnknownTarget> {
     return startedPopen(this[kState], 'sentinel').exited;
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     const state = this[kState];
     let status = 'initial';
     if (state.self) status = 'started';
@@ -296,7 +312,7 @@ export class Process<F extends Target = UnknownTarget> {
   }
 
   toString(): string {
-    return this[inspect.custom]();
+    return this[inspectCustom]();
   }
 
   /** Child side: this process's own object, built without running any constructor. */
@@ -412,9 +428,12 @@ function installExitHook(): void {
   });
 }
 
+// Loaded on first use: children start faster without node:crypto.
+const require = createRequire(import.meta.url);
+
 function currentAuthkey(): Uint8Array {
   const state = processState();
-  state.authkey ??= new Uint8Array(randomBytes(32));
+  state.authkey ??= new Uint8Array((require('node:crypto') as typeof import('node:crypto')).randomBytes(32));
   return state.authkey;
 }
 
@@ -428,7 +447,7 @@ export class ParentProcess {
     return process.ppid === this.pid;
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return `<ParentProcess name='${this.name}' pid=${this.pid}>`;
   }
 }

@@ -23,6 +23,11 @@ export interface ReduceContext {
 export interface Reducer<T extends object, S> {
   /** Unique, stable name; namespaced by convention (`'multiprocessing-ts:Lock'`). */
   readonly type: string;
+  /**
+   * URL of the module that registers this reducer (its `import.meta.url`). A receiver that has
+   * not loaded it yet imports it before rebuilding (see loadsAsync).
+   */
+  readonly module: string;
   /** Instances of this class (and subclasses) are reduced by this reducer. */
   readonly cls: abstract new (...args: never[]) => T;
   /** Sender side: the state the receiver needs. Must itself be cloneable (or reducible). */
@@ -48,7 +53,7 @@ export function registerReducer<T extends object, S>(reducer: Reducer<T, S>): vo
 
 // A key no user object carries, that survives structured clone.
 const TAG = '\u0000multiprocessing-ts:reduced';
-interface Box { [TAG]: string; state: unknown }
+interface Box { [TAG]: string; module: string; state: unknown }
 
 const HEADER_PLAIN = 0;
 const HEADER_REDUCED = 1;
@@ -119,7 +124,7 @@ function reduceWalk(value: unknown, path: string, context: ReduceContext, memo: 
   if (memo.has(value)) return memo.get(value);
   const reducer = reducerFor(value);
   if (reducer !== undefined) {
-    const box: Box = { [TAG]: reducer.type, state: undefined };
+    const box: Box = { [TAG]: reducer.type, module: reducer.module, state: undefined };
     memo.set(value, box);
     box.state = reduceWalk(reducer.reduce(value, context), `${path}<${reducer.type}>`, context, memo);
     return box;
@@ -215,9 +220,30 @@ export function dumps(value: unknown, context: ReduceContext, what = 'value'): B
   return out;
 }
 
-/** Inverse of `dumps`, in the receiver. */
+function deserialize(bytes: Uint8Array): unknown {
+  return v8.deserialize(Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1));
+}
+
+/** Inverse of `dumps`, in the receiver. Every reducer involved must be registered already. */
 export function loads(bytes: Uint8Array, context: ReduceContext): unknown {
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1);
-  const value = v8.deserialize(body);
+  const value = deserialize(bytes);
   return bytes[0] === HEADER_REDUCED ? rebuildWalk(value, context, new Map()) : value;
+}
+
+/** Modules of reducers named in a deserialized value that this receiver has not loaded. */
+function missingModules(value: unknown, seen: Set<object>, out: Set<string>): Set<string> {
+  if (typeof value !== 'object' || value === null || seen.has(value) || isOpaque(value)) return out;
+  seen.add(value);
+  if (TAG in value && !byType.has((value as Box)[TAG])) out.add((value as Box).module);
+  const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  for (const child of children) missingModules(child, seen, out);
+  return out;
+}
+
+/** Like `loads`, first importing the modules of reducers not yet registered here. */
+export async function loadsAsync(bytes: Uint8Array, context: ReduceContext): Promise<unknown> {
+  const value = deserialize(bytes);
+  if (bytes[0] !== HEADER_REDUCED) return value;
+  await Promise.all([...missingModules(value, new Set(), new Set())].map((url) => import(url)));
+  return rebuildWalk(value, context, new Map());
 }

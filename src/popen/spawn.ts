@@ -1,11 +1,14 @@
 /** Launches a child as a new Node.js process running spawn/process-main. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
 const entry = fileURLToPath(new URL('../spawn/process-main.js', import.meta.url));
+// Loaded on first start: a thread-only program or a child never pays for node:child_process.
+const require = createRequire(import.meta.url);
 
 function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
@@ -18,10 +21,12 @@ export class SpawnPopen implements Popen {
 
   constructor(options: LaunchOptions) {
     // The child learns its parent's pid so it can tell if it was orphaned before it could
-    // arrange to die with its parent. stdin is /dev/null, as in Python's children.
+    // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
+    // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
+    // start-up, so one is opened only when a later feature needs to pass handles.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     this.#child = spawn(process.execPath, [...childExecArgv(), entry, String(process.pid)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
     });
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
@@ -36,9 +41,10 @@ export class SpawnPopen implements Popen {
         resolve(1);
       });
     });
-    this.#child.send(options.payload);
-    // The IPC channel never holds the parent up: the child handle does, unless daemonic.
-    this.#child.channel?.unref();
+    const channel = this.#child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
+    channel.on('error', () => {}); // a child that dies early closes it: its exit code tells why
+    channel.end(options.payload);
+    channel.unref?.();
     this.setKeepsParentAlive(!options.daemon);
   }
 

@@ -1,10 +1,13 @@
 /** Launches a child as a worker thread running spawn/thread-main. */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
 const entry = new URL('../spawn/thread-main.js', import.meta.url);
+// Loaded on first start: a spawn-only program never pays for node:worker_threads.
+const require = createRequire(import.meta.url);
 
 export class ThreadPopen implements Popen {
   readonly #worker: Worker;
@@ -14,9 +17,11 @@ export class ThreadPopen implements Popen {
   readonly exited: Promise<number>;
 
   constructor(options: LaunchOptions) {
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+    const execArgv = childExecArgv();
     this.#worker = new Worker(entry, {
-      workerData: options.payload,
-      execArgv: childExecArgv(),
+      workerData: { payload: options.payload, execArgv },
+      execArgv,
       stdin: false,
     });
     this.exited = new Promise((resolve) => {

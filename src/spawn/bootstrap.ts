@@ -3,9 +3,10 @@
  * receive the payload, become the process the parent described, import the target's module
  * (where the main-module guard matters), run, wait for our own children, exit.
  */
+import '../context.js'; // registers SpawnProcess and ThreadProcess
 import { Process, kRestore, type ChildPayload, type Target } from '../process.js';
 import { importReference, type ResolvedReference } from '../reference.js';
-import { createReduceContext, loads } from '../reduction.js';
+import { createReduceContext, loadsAsync } from '../reduction.js';
 import type { StartMethod } from '../start-methods.js';
 import { processState } from '../state.js';
 
@@ -50,9 +51,7 @@ export async function bootstrap(bytes: Uint8Array, method: StartMethod): Promise
     report(error);
     void exit(1);
   });
-  // Library objects among the arguments need their reducers registered before loads().
-  await import('../index.js');
-  const payload = loads(bytes, createReduceContext(method)) as ChildPayload;
+  const payload = (await loadsAsync(bytes, createReduceContext(method))) as ChildPayload;
   processName = payload.name;
   const state = processState();
   Object.assign(state, {
