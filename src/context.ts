@@ -31,6 +31,13 @@ export class ThreadProcess<F extends Target = UnknownTarget> extends Process<F> 
 }
 Process.registerBuiltinClass(ThreadProcess);
 
+/** A Process started in a Node.js process booted ahead of time (Python's 'forkserver' role). */
+export class ForkserverProcess<F extends Target = UnknownTarget> extends Process<F> {
+  static override startMethod: StartMethod | null = 'forkserver';
+  static override [kBuiltinClass] = 'ForkserverProcess';
+}
+Process.registerBuiltinClass(ForkserverProcess);
+
 function checkMethod(method: unknown): StartMethod {
   if (!isStartMethod(method)) {
     throw new TypeError(`Unknown start method ${JSON.stringify(method)}; expected one of ${startMethods.join(', ')}`);
@@ -88,6 +95,7 @@ export class Context {
   get Process(): typeof Process {
     if (this.#method === 'spawn') return SpawnProcess;
     if (this.#method === 'thread') return ThreadProcess;
+    if (this.#method === 'forkserver') return ForkserverProcess;
     return Process;
   }
 

@@ -15,6 +15,7 @@ export {
 } from './process.js';
 export {
   Context,
+  ForkserverProcess,
   SpawnProcess,
   ThreadProcess,
   cpuCount,

@@ -175,8 +175,8 @@ export class Process<F extends Target = UnknownTarget> {
     }
     const method = startMethodOf(this.constructor as typeof Process);
     const payload = dumps(payloadOf(this, state, method), createReduceContext(method), state.name);
-    const Popen = method === 'thread' ? ThreadPopen : SpawnPopen;
-    state.popen = new Popen({ payload, daemon: state.daemon });
+    const options = { payload, daemon: state.daemon };
+    state.popen = method === 'thread' ? new ThreadPopen(options) : new SpawnPopen(options, method === 'forkserver');
     current.children.add(this);
     void state.popen.exited.then(() => current.children.delete(this));
     installExitHook();

@@ -14,20 +14,45 @@ function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
 }
 
+function launch(): ChildProcess {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  // The child learns its parent's pid so it can tell if it was orphaned before it could
+  // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
+  // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
+  // start-up, so one is opened only when a later feature needs to pass handles.
+  const child = spawn(process.execPath, [...childExecArgv(), entry, String(process.pid)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+  });
+  const channel = child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
+  channel.on('error', () => {}); // a child that dies early closes it: its exit code tells why
+  channel.unref?.();
+  return child;
+}
+
+// 'forkserver': one child booted ahead of time, blocked reading its payload. It holds nothing
+// up (unref'd) and dies with this process like any child.
+let spare: ChildProcess | null = null;
+
+function takeSpare(): ChildProcess {
+  const taken = spare;
+  spare = null;
+  setImmediate(() => {
+    spare ??= launch();
+    spare.unref();
+  });
+  if (taken !== null && taken.exitCode === null && taken.signalCode === null) return taken;
+  return launch();
+}
+
+process.on('exit', () => spare?.kill('SIGKILL'));
+
 export class SpawnPopen implements Popen {
   readonly #child: ChildProcess;
   #exitcode: number | null = null;
   readonly exited: Promise<number>;
 
-  constructor(options: LaunchOptions) {
-    // The child learns its parent's pid so it can tell if it was orphaned before it could
-    // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
-    // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
-    // start-up, so one is opened only when a later feature needs to pass handles.
-    const { spawn } = require('node:child_process') as typeof import('node:child_process');
-    this.#child = spawn(process.execPath, [...childExecArgv(), entry, String(process.pid)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-    });
+  constructor(options: LaunchOptions, warm = false) {
+    this.#child = warm ? takeSpare() : launch();
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#exitcode = code ?? -signalNumber(signal ?? 'SIGKILL');
@@ -41,10 +66,7 @@ export class SpawnPopen implements Popen {
         resolve(1);
       });
     });
-    const channel = this.#child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
-    channel.on('error', () => {}); // a child that dies early closes it: its exit code tells why
-    channel.end(options.payload);
-    channel.unref?.();
+    (this.#child.stdio[3] as NodeJS.WritableStream).end(options.payload);
     this.setKeepsParentAlive(!options.daemon);
   }
 

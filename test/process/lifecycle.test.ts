@@ -55,7 +55,7 @@ test("start methods follow Python's rules", async () => {
     result.stdout.trim(),
     [
       'initial=null',
-      'all=spawn,thread',
+      'all=spawn,thread,forkserver',
       'after set=thread',
       'second set: ProcessError',
       'default process pid is ours=true',

@@ -60,7 +60,7 @@ test('the main process knows it is the main process', () => {
   assert.equal(currentProcess().authkey.length, 32);
 });
 
-for (const method of ['spawn', 'thread'] as const satisfies readonly StartMethod[]) {
+for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readonly StartMethod[]) {
   const { Process: ContextProcess } = getContext(method);
 
   describe(`start method '${method}'`, () => {
@@ -110,7 +110,7 @@ for (const method of ['spawn', 'thread'] as const satisfies readonly StartMethod
       assert.equal(me.daemon, true);
       assert.deepEqual(me.parent, { pid: process.pid, name: 'MainProcess', alive: true });
       assert.deepEqual(Buffer.from(me.authkey), Buffer.from(currentProcess().authkey));
-      if (method === 'spawn') {
+      if (method !== 'thread') {
         assert.notEqual(me.pid, process.pid);
         assert.equal(me.pid, p.pid);
         assert.equal(me.ppid, process.pid);
@@ -197,7 +197,7 @@ for (const method of ['spawn', 'thread'] as const satisfies readonly StartMethod
 
     test('a subclass runs its own run() with its own fields; its default name is ClassName-N', async (t) => {
       const file = join(tempDir(t), 'sub');
-      const Cls = method === 'spawn' ? Reporter : ThreadReporter;
+      const Cls = method === 'thread' ? ThreadReporter : Reporter;
       assert.match(new Cls(file, new Map()).name, new RegExp(`^${Cls.name}-\\d+$`));
       const p = new Cls(file, new Map([['y', 2]]), { name: 'custom' });
       p.start();
