@@ -3,7 +3,7 @@
  * memory flags. Not options that would make the child something else (a test runner, an
  * evaluator, a debugger on the parent's port, a watcher).
  */
-const dropWithValue = new Set(['-e', '--eval', '-p', '--print', '-r_', '--input-type', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-concurrency', '--test-timeout', '--watch-path', '--cpu-prof-dir', '--heap-prof-dir']);
+const dropWithValue = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-concurrency', '--test-timeout', '--watch-path', '--cpu-prof-dir', '--heap-prof-dir']);
 const dropPrefixes = ['--inspect', '--debug', '--test', '--watch', '--cpu-prof', '--heap-prof', '--prof'];
 
 export function childExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
