@@ -20,17 +20,29 @@ function tail(output: Output): string {
   return trimmed.length > TAIL ? `…${trimmed.slice(-TAIL)}` : trimmed;
 }
 
+/** A failed command with the output it produced: TimeoutExpired and CalledProcessError. */
+abstract class CommandOutputError extends SubprocessError {
+  /** The captured output (also `stdout`); `null` when not captured. */
+  output: Output = null;
+  /** The captured error output; `null` when not captured. */
+  stderr: Output = null;
+
+  /** Alias of `output`, as in Python. */
+  get stdout(): Output {
+    return this.output;
+  }
+  set stdout(value: Output) {
+    this.output = value;
+  }
+}
+
 /** Raised when a command runs longer than its `timeout` (Python's `TimeoutExpired`). */
-export class TimeoutExpired extends SubprocessError {
+export class TimeoutExpired extends CommandOutputError {
   override name = 'TimeoutExpired';
   /** The command as it was given. */
   readonly cmd: Args;
   /** The timeout in milliseconds. */
   readonly timeout: number;
-  /** Output written before the timeout (also `stdout`); `null` when not captured. */
-  output: Output;
-  /** Error output written before the timeout; `null` when not captured. */
-  stderr: Output;
   /** Whether the process tree was killed (`run()`), or is still running (`Popen.wait()`). */
   readonly killed: boolean;
 
@@ -50,26 +62,15 @@ export class TimeoutExpired extends SubprocessError {
     this.killed = killed;
   }
 
-  /** Alias of `output`, as in Python. */
-  get stdout(): Output {
-    return this.output;
-  }
-  set stdout(value: Output) {
-    this.output = value;
-  }
 }
 
 /** Raised for a non-zero exit status when `check` is set (Python's `CalledProcessError`). */
-export class CalledProcessError extends SubprocessError {
+export class CalledProcessError extends CommandOutputError {
   override name = 'CalledProcessError';
   /** The exit status; `-N` when the process was killed by signal N. */
   readonly returncode: number;
   /** The command as it was given. */
   readonly cmd: Args;
-  /** The captured output (also `stdout`); `null` when not captured. */
-  output: Output;
-  /** The captured error output; `null` when not captured. */
-  stderr: Output;
 
   constructor(returncode: number, cmd: Args, output: Output = null, stderr: Output = null, shell = false) {
     const command = formatCommand(cmd);
@@ -88,13 +89,6 @@ export class CalledProcessError extends SubprocessError {
     this.stderr = stderr;
   }
 
-  /** Alias of `output`, as in Python. */
-  get stdout(): Output {
-    return this.output;
-  }
-  set stdout(value: Output) {
-    this.output = value;
-  }
 }
 
 /** Raised when `signal` aborts a `run()`; the process tree has been killed. */
