@@ -308,7 +308,7 @@ export class Process<F extends Target = UnknownTarget> {
       status = code === null ? 'started' : `stopped exitcode=${code}`;
     }
     const daemon = state.daemon ? ' daemon' : '';
-    return `<${this.constructor.name} name='${state.name}' pid=${this.pid ?? 'null'} ${status}${daemon}>`;
+    return `<${this.constructor.name} name='${state.name}' pid=${state.self ? process.pid : (state.popen?.pid ?? 'null')} ${status}${daemon}>`;
   }
 
   toString(): string {

@@ -22,10 +22,19 @@ function tail(output: Output): string {
 
 /** A failed command with the output it produced: TimeoutExpired and CalledProcessError. */
 abstract class CommandOutputError extends SubprocessError {
+  /** The command as it was given. */
+  readonly cmd: Args;
   /** The captured output (also `stdout`); `null` when not captured. */
-  output: Output = null;
+  output: Output;
   /** The captured error output; `null` when not captured. */
-  stderr: Output = null;
+  stderr: Output;
+
+  constructor(message: string, cmd: Args, output: Output, stderr: Output) {
+    super(message);
+    this.cmd = cmd;
+    this.output = output;
+    this.stderr = stderr;
+  }
 
   /** Alias of `output`, as in Python. */
   get stdout(): Output {
@@ -39,8 +48,6 @@ abstract class CommandOutputError extends SubprocessError {
 /** Raised when a command runs longer than its `timeout` (Python's `TimeoutExpired`). */
 export class TimeoutExpired extends CommandOutputError {
   override name = 'TimeoutExpired';
-  /** The command as it was given. */
-  readonly cmd: Args;
   /** The timeout in milliseconds. */
   readonly timeout: number;
   /** Whether the process tree was killed (`run()`), or is still running (`Popen.wait()`). */
@@ -54,14 +61,13 @@ export class TimeoutExpired extends CommandOutputError {
             'Raise the timeout or make the command finish sooner; what it wrote is in error.stdout / error.stderr.'
         : `Command \`${command}\` did not finish within ${timeout} ms and is still running. ` +
             'Wait again (a later communicate() returns all the output), or end it with kill().',
+      cmd,
+      output,
+      stderr,
     );
-    this.cmd = cmd;
     this.timeout = timeout;
-    this.output = output;
-    this.stderr = stderr;
     this.killed = killed;
   }
-
 }
 
 /** Raised for a non-zero exit status when `check` is set (Python's `CalledProcessError`). */
@@ -69,8 +75,6 @@ export class CalledProcessError extends CommandOutputError {
   override name = 'CalledProcessError';
   /** The exit status; `-N` when the process was killed by signal N. */
   readonly returncode: number;
-  /** The command as it was given. */
-  readonly cmd: Args;
 
   constructor(returncode: number, cmd: Args, output: Output = null, stderr: Output = null, shell = false) {
     const command = formatCommand(cmd);
@@ -82,13 +86,9 @@ export class CalledProcessError extends CommandOutputError {
     const err = tail(stderr);
     if (err) message += `\nstderr: ${err}`;
     message += '\nPass { check: false } to get the status as a result instead of an error.';
-    super(message);
+    super(message, cmd, output, stderr);
     this.returncode = returncode;
-    this.cmd = cmd;
-    this.output = output;
-    this.stderr = stderr;
   }
-
 }
 
 /** Raised when `signal` aborts a `run()`; the process tree has been killed. */

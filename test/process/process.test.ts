@@ -298,6 +298,7 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
       assert.equal(await p.join(), 0);
       p.close();
       p.close(); // closing twice is harmless
+      assert.match(String(p), /^<\w*Process name='renamed' pid=null closed>$/);
       assert.throws(() => p.pid, (e: unknown) => e instanceof ProcessError && /closed/.test(e.message));
       assert.throws(() => p.isAlive(), ProcessError);
       assert.throws(() => p.start(), ProcessError);
