@@ -2,7 +2,10 @@
 // dies, so no child outlives a parent killed with SIGKILL, even one busy in a CPU loop.
 #include "addon.h"
 
+#include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -23,10 +26,40 @@ void SetParentDeathSignal(const v8::FunctionCallbackInfo<v8::Value>& info) {
 #endif
 }
 
+// pipe(): [readFd, writeFd], both close-on-exec: only children we hand them to get them.
+void Pipe(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  int fds[2];
+#if defined(__linux__)
+  if (pipe2(fds, O_CLOEXEC) != 0) return ThrowErrno(isolate, "pipe2", errno);
+#else
+  if (pipe(fds) != 0) return ThrowErrno(isolate, "pipe", errno);
+  fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#endif
+  v8::Local<v8::Value> items[] = {v8::Integer::New(isolate, fds[0]), v8::Integer::New(isolate, fds[1])};
+  info.GetReturnValue().Set(v8::Array::New(isolate, items, 2));
+}
+
+// The resource tracker's pipe is one per process, whichever thread opened it first.
+std::atomic<int> tracker_fd{-1};
+
+// trackerFd(candidate?): the process's tracker fd. With a candidate, installs it unless
+// another thread was first; the caller closes its candidate if the result differs.
+void TrackerFd(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  if (info.Length() > 0 && info[0]->IsInt32()) {
+    int expected = -1;
+    tracker_fd.compare_exchange_strong(expected, info[0].As<v8::Int32>()->Value());
+  }
+  info.GetReturnValue().Set(tracker_fd.load());
+}
+
 }  // namespace
 
 void RegisterProcess(v8::Isolate* isolate, v8::Local<v8::Object> exports) {
   SetMethod(isolate, exports, "setParentDeathSignal", SetParentDeathSignal);
+  SetMethod(isolate, exports, "pipe", Pipe);
+  SetMethod(isolate, exports, "trackerFd", TrackerFd);
 }
 
 }  // namespace mp

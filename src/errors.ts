@@ -42,3 +42,41 @@ export class UnsupportedPlatformError extends MultiprocessingError {
     super(message, 'ERR_UNSUPPORTED_PLATFORM', options);
   }
 }
+
+/**
+ * A value is out of range for the operation (Python's `ValueError`): a semaphore or lock
+ * released more times than acquired, a shared-memory size of zero.
+ */
+export class ValueError extends MultiprocessingError {
+  constructor(message: string, code = 'ERR_VALUE', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}
+
+/** An owned lock used by a thread or process that does not hold it (RLock, Condition). */
+export class LockNotOwnedError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_LOCK_NOT_OWNED', options);
+  }
+}
+
+/** A Barrier was aborted, reset, or timed out while (or before) waiting on it. */
+export class BrokenBarrierError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_BROKEN_BARRIER', options);
+  }
+}
+
+/** A named resource (a SharedMemory segment) does not exist. Code `ENOENT`. */
+export class FileNotFoundError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ENOENT', options);
+  }
+}
+
+/** A named resource to create exists already. Code `EEXIST`. */
+export class FileExistsError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'EEXIST', options);
+  }
+}

@@ -27,10 +27,32 @@ export {
 } from './context.js';
 export type { StartMethod } from './start-methods.js';
 export type { ModuleReference } from './reference.js';
+export { Lock, RLock } from './synchronize/lock.js';
+export { Semaphore, BoundedSemaphore } from './synchronize/semaphore.js';
+export { Event, type WaitOptions } from './synchronize/event.js';
+export { Condition } from './synchronize/condition.js';
+export { Barrier, type BarrierOptions } from './synchronize/barrier.js';
+export type { AcquireOptions, SyncAcquireOptions, Held } from './synchronize/acquirable.js';
 export {
+  Value,
+  RawValue,
+  SharedArray,
+  SharedArray as Array,
+  RawArray,
+  type SharedCtypeOptions,
+  type Typecode,
+  type TypecodeValue,
+} from './sharedctypes.js';
+export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
+export {
+  BrokenBarrierError,
+  FileExistsError,
+  FileNotFoundError,
+  LockNotOwnedError,
   MultiprocessingError,
   ProcessError,
   SerializationError,
   TimeoutError,
   UnsupportedPlatformError,
+  ValueError,
 } from './errors.js';

@@ -9,6 +9,36 @@ import { UnsupportedPlatformError } from './errors.js';
 export interface NativeBinding {
   /** Linux: the kernel sends `signal` to this process when its parent dies. False elsewhere. */
   setParentDeathSignal(signal: number): boolean;
+  /** A close-on-exec pipe: [readFd, writeFd]. */
+  pipe(): [number, number];
+  /** The process-wide resource tracker fd (-1: none); a candidate is installed if none is. */
+  trackerFd(candidate?: number): number;
+
+  /** A named POSIX shared memory segment, created (exclusively, of `size` bytes) or attached. */
+  shmOpen(name: string, create: boolean, size: number): SharedArrayBuffer;
+  shmUnlink(name: string): void;
+  /** A nameless shared arena (Linux memfd) and the fd through which others open it. */
+  arenaCreate(size: number): [SharedArrayBuffer, number];
+  /** Opens an arena by `/proc/<pid>/fd/<fd>`; one mapping per process. */
+  arenaOpen(path: string): [SharedArrayBuffer, number];
+
+  /** Blocks the calling thread: 0 woken, 1 the word differed, 2 timed out. */
+  futexWait(buffer: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): number;
+  futexWake(buffer: SharedArrayBuffer, byteOffset: number, count: number): number;
+  /** Waits on a waiter thread; `callback` gets the futexWait result. Returns an id to cancel. */
+  futexWaitAsync(
+    buffer: SharedArrayBuffer,
+    byteOffset: number,
+    expected: number,
+    timeoutMs: number,
+    callback: (result: number) => void,
+  ): number;
+  /** The callback of a cancelled wait is never called. */
+  futexCancel(id: number): boolean;
+  /** The calling thread's kernel id (gettid). */
+  threadId(): number;
+  /** False once that thread (of any process) has exited or is a zombie. */
+  threadAlive(tid: number): boolean;
 }
 
 let binding: NativeBinding | null = null;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { ProcessError } from './errors.js';
 import { SpawnPopen } from './popen/spawn.js';
 import { ThreadPopen } from './popen/thread.js';
-import { inspectCustom } from './util.js';
+import { checkTimeout, inspectCustom } from './util.js';
 import type { Popen } from './popen/popen.js';
 import { createReduceContext, dumps } from './reduction.js';
 import {
@@ -91,14 +91,6 @@ interface State {
 }
 
 const builtinClasses = new Map<string, typeof Process>();
-
-function checkTimeout(timeout: unknown, what: string): number | undefined {
-  if (timeout === undefined || timeout === null) return undefined;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    throw new TypeError(`${what}: timeout must be a non-negative number of milliseconds, got ${String(timeout)}`);
-  }
-  return timeout;
-}
 
 /**
  * A process or thread running `target(...args)` (or the subclass's `run()`), as Python's

@@ -34,6 +34,11 @@ export interface Reducer<T extends object, S> {
   reduce(object: T, context: ReduceContext): S;
   /** Receiver side: a working object from that state. */
   rebuild(state: S, context: ReduceContext): T;
+  /**
+   * ES modules the receiver must have imported before `rebuild` (e.g. where a callback lives);
+   * rebuild reads their namespaces with `importedModule(url)`.
+   */
+  imports?(state: S): string[];
 }
 
 type AnyReducer = Reducer<object, unknown>;
@@ -53,7 +58,14 @@ export function registerReducer<T extends object, S>(reducer: Reducer<T, S>): vo
 
 // A key no user object carries, that survives structured clone.
 const TAG = '\u0000multiprocessing-ts:reduced';
-interface Box { [TAG]: string; module: string; state: unknown }
+interface Box { [TAG]: string; module: string; state: unknown; imports?: string[] }
+
+const importedModules = new Map<string, Record<string, unknown>>();
+
+/** The namespace of a module imported for a reducer's `imports`, once loadsAsync has run. */
+export function importedModule(url: string): Record<string, unknown> | undefined {
+  return importedModules.get(url);
+}
 
 const HEADER_PLAIN = 0;
 const HEADER_REDUCED = 1;
@@ -126,7 +138,10 @@ function reduceWalk(value: unknown, path: string, context: ReduceContext, memo: 
   if (reducer !== undefined) {
     const box: Box = { [TAG]: reducer.type, module: reducer.module, state: undefined };
     memo.set(value, box);
-    box.state = reduceWalk(reducer.reduce(value, context), `${path}<${reducer.type}>`, context, memo);
+    const state = reducer.reduce(value, context);
+    const imports = reducer.imports?.(state);
+    if (imports !== undefined && imports.length > 0) box.imports = imports;
+    box.state = reduceWalk(state, `${path}<${reducer.type}>`, context, memo);
     return box;
   }
   if (value instanceof Map) {
@@ -230,11 +245,15 @@ export function loads(bytes: Uint8Array, context: ReduceContext): unknown {
   return bytes[0] === HEADER_REDUCED ? rebuildWalk(value, context, new Map()) : value;
 }
 
-/** Modules of reducers named in a deserialized value that this receiver has not loaded. */
+/** Modules named in a deserialized value (reducers', their imports) not loaded here yet. */
 function missingModules(value: unknown, seen: Set<object>, out: Set<string>): Set<string> {
   if (typeof value !== 'object' || value === null || seen.has(value) || isOpaque(value)) return out;
   seen.add(value);
-  if (TAG in value && !byType.has((value as Box)[TAG])) out.add((value as Box).module);
+  if (TAG in value) {
+    const box = value as Box;
+    if (!byType.has(box[TAG])) out.add(box.module);
+    for (const url of box.imports ?? []) if (!importedModules.has(url)) out.add(url);
+  }
   const children = value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
   for (const child of children) missingModules(child, seen, out);
   return out;
@@ -244,6 +263,10 @@ function missingModules(value: unknown, seen: Set<object>, out: Set<string>): Se
 export async function loadsAsync(bytes: Uint8Array, context: ReduceContext): Promise<unknown> {
   const value = deserialize(bytes);
   if (bytes[0] !== HEADER_REDUCED) return value;
-  await Promise.all([...missingModules(value, new Set(), new Set())].map((url) => import(url)));
+  await Promise.all(
+    [...missingModules(value, new Set(), new Set())].map(async (url) => {
+      importedModules.set(url, (await import(url)) as Record<string, unknown>);
+    }),
+  );
   return rebuildWalk(value, context, new Map());
 }

@@ -15,6 +15,7 @@ import { isAbsolute, resolve } from 'node:path';
 // The JS build of es-module-lexer parses synchronously (the default build needs an async init).
 import { parse as parseModule } from 'es-module-lexer/js';
 import { SerializationError } from './errors.js';
+import { importedModule } from './reduction.js';
 
 /** An explicit reference to an exported function: `{ module: './work.js', name: 'work' }`. */
 export interface ModuleReference {
@@ -252,4 +253,17 @@ export async function importReference(ref: ResolvedReference): Promise<unknown> 
   // A CommonJS module imported as ESM keeps its exports on `default`.
   const fallback = namespace.default as Record<string, unknown> | undefined;
   return ref.kind === 'auto' && fallback != null ? fallback[ref.name] : undefined;
+}
+
+/**
+ * The referenced export, synchronously: for a callback rebuilt inside a reduced object. ES
+ * modules must have been imported already (a reducer's `imports`, which loadsAsync honours).
+ */
+export function resolveReferenceSync(ref: ResolvedReference): unknown {
+  if (ref.kind === 'cjs') return (require(ref.module) as Record<string, unknown>)[ref.name];
+  const namespace = importedModule(ref.module);
+  if (namespace === undefined) {
+    throw new SerializationError(`${ref.module} has not been imported in this process, so ${ref.name} cannot be resolved`);
+  }
+  return namespace[ref.name];
 }

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { CHILD_TRACKER_FD, inheritableTrackerFd } from '../resource-tracker/client.js';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
@@ -20,8 +21,11 @@ function launch(): ChildProcess {
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
   // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
   // start-up, so one is opened only when a later feature needs to pass handles.
-  const child = spawn(process.execPath, [...childExecArgv(), entry, String(process.pid)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+  // Children share this process's resource tracker, if it has one (fd 4, see resource-tracker).
+  const tracker = inheritableTrackerFd();
+  const args = [...childExecArgv(), entry, String(process.pid), ...(tracker === null ? [] : [String(CHILD_TRACKER_FD)])];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe', ...(tracker === null ? [] : [tracker])],
   });
   const channel = child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
   channel.on('error', () => {}); // a child that dies early closes it: its exit code tells why

@@ -9,8 +9,11 @@ const PAYLOAD_FD = 3;
 
 // Die with the parent, even one killed by SIGKILL and even while this child is busy in a CPU
 // loop: the kernel delivers the signal (Linux; elsewhere this is a no-op).
-tryNative()?.setParentDeathSignal(constants.signals.SIGKILL);
+const binding = tryNative();
+binding?.setParentDeathSignal(constants.signals.SIGKILL);
 if (process.ppid !== parentPid) process.exit(1); // the parent died before we could ask
+// The parent's resource tracker pipe, when it handed one over (see resource-tracker).
+if (process.argv[3] !== undefined) binding?.trackerFd(Number(process.argv[3]));
 
 /** The parent writes the payload and closes its end: read to EOF. */
 function readPayload(): Uint8Array {

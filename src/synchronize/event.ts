@@ -1,0 +1,92 @@
+/** Event in shared memory (Python's multiprocessing.Event): a flag processes can wait for. */
+import { deadlineAfter, futexBinding, remaining, runAsync, runSync, wake, wakeAll, type Steps } from '../futex.js';
+import { attachTo, blockFrom, blockState, claim, wordsOf, type Block, type BlockState } from '../heap.js';
+import { registerReducer } from '../reduction.js';
+import { checkTimeout, inspectCustom } from '../util.js';
+import { kBlock } from './lock.js';
+
+const FLAG = 0;
+const SLEEPERS = 1;
+
+export interface WaitOptions {
+  /** Milliseconds; default: no limit. */
+  readonly timeout?: number;
+  /** Promise forms only: abort the wait, rejecting with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** `wait(1000)` or `wait({ timeout: 1000, signal })`. */
+export function waitOptions(options: number | WaitOptions | undefined, what: string): WaitOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options === 'number') return { timeout: checkTimeout(options, what) };
+  if (typeof options !== 'object') throw new TypeError(`${what}: pass a timeout in milliseconds or { timeout, signal }`);
+  checkTimeout(options.timeout, what);
+  return options;
+}
+
+export class Event {
+  readonly [kBlock]: Block;
+  readonly #words: Int32Array;
+
+  constructor() {
+    futexBinding('Event');
+    const { block } = claim(8, 64, 'Event');
+    this[kBlock] = block;
+    this.#words = wordsOf(block, 2);
+  }
+
+  isSet(): boolean {
+    return Atomics.load(this.#words, FLAG) === 1;
+  }
+
+  /** Sets the flag and wakes every waiter, in every process. */
+  set(): void {
+    Atomics.store(this.#words, FLAG, 1);
+    if (Atomics.load(this.#words, SLEEPERS) > 0) wake(this.#words, FLAG, wakeAll);
+  }
+
+  clear(): void {
+    Atomics.store(this.#words, FLAG, 0);
+  }
+
+  /** Resolves true once the flag is set, false if the timeout ran out first. */
+  wait(options?: number | WaitOptions): Promise<boolean> {
+    const { timeout, signal } = waitOptions(options, 'Event.wait()');
+    if (this.isSet()) return Promise.resolve(true);
+    return runAsync(this.#waitSteps(deadlineAfter(timeout)), signal);
+  }
+
+  /** Blocks this thread until the flag is set; false if the timeout ran out first. */
+  waitSync(timeout?: number): boolean {
+    const ms = checkTimeout(timeout, 'Event.waitSync()');
+    if (this.isSet()) return true;
+    return runSync(this.#waitSteps(deadlineAfter(ms)));
+  }
+
+  *#waitSteps(deadline: number): Steps<boolean> {
+    const words = this.#words;
+    for (;;) {
+      if (Atomics.load(words, FLAG) === 1) return true;
+      const left = remaining(deadline);
+      if (left === 0) return false;
+      Atomics.add(words, SLEEPERS, 1);
+      try {
+        yield { words, index: FLAG, expected: 0, timeout: left };
+      } finally {
+        Atomics.sub(words, SLEEPERS, 1);
+      }
+    }
+  }
+
+  [inspectCustom](): string {
+    return `Event(${this.isSet() ? 'set' : 'unset'})`;
+  }
+}
+
+registerReducer<Event, BlockState>({
+  type: 'multiprocessing-ts:Event',
+  module: import.meta.url,
+  cls: Event,
+  reduce: (event) => blockState(event[kBlock]),
+  rebuild: (state) => attachTo(blockFrom(state, 'Event'), () => new Event()),
+});
