@@ -277,12 +277,20 @@ const arrayHandler: ProxyHandler<SharedArray> = {
   },
 };
 
-/** An integer property key ("3", "-1"), or null. */
+/** An integer property key ("3", "-1"), or null. Parsed by hand: this is every a[i]. */
 function indexOf(key: string): number | null {
-  const first = key.charCodeAt(0);
-  if (!((first >= 48 && first <= 57) || first === 45)) return null;
-  const index = Number(key);
-  return Number.isInteger(index) && String(index) === key ? index : null;
+  const length = key.length;
+  const negative = key.charCodeAt(0) === 45;
+  const first = negative ? 1 : 0;
+  if (length === first || length - first > 15) return null;
+  if (key.charCodeAt(first) === 48 && length - first > 1) return null; // "01" is not an index
+  let index = 0;
+  for (let i = first; i < length; i++) {
+    const digit = key.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+    index = index * 10 + digit;
+  }
+  return negative ? -index : index;
 }
 
 /**

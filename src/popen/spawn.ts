@@ -1,8 +1,10 @@
 /** Launches a child as a new Node.js process running spawn/process-main. */
 import type { ChildProcess } from 'node:child_process';
+import { closeSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { native } from '../native.js';
 import { CHILD_TRACKER_FD, inheritableTrackerFd } from '../resource-tracker/client.js';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
@@ -15,7 +17,13 @@ function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
 }
 
-function launch(): ChildProcess {
+interface Launched {
+  readonly child: ChildProcess;
+  /** Our end of the child's payload pipe (its fd 3). */
+  readonly payloadFd: number;
+}
+
+function launch(): Launched {
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The child learns its parent's pid so it can tell if it was orphaned before it could
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
@@ -24,31 +32,49 @@ function launch(): ChildProcess {
   // Children share this process's resource tracker, if it has one (fd 4, see resource-tracker).
   const tracker = inheritableTrackerFd();
   const args = [...childExecArgv(), entry, String(process.pid), ...(tracker === null ? [] : [String(CHILD_TRACKER_FD)])];
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe', ...(tracker === null ? [] : [tracker])],
-  });
-  const channel = child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
-  channel.on('error', () => {}); // a child that dies early closes it: its exit code tells why
-  channel.unref?.();
-  return child;
+  const [readEnd, payloadFd] = native().pipe();
+  try {
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'inherit', 'inherit', readEnd, ...(tracker === null ? [] : [tracker])],
+    });
+    return { child, payloadFd };
+  } finally {
+    closeSync(readEnd);
+  }
+}
+
+/**
+ * Writes the payload with blocking writes, so start() is done when it returns, as in Python:
+ * a parent may block its event loop right after (a lock's acquireSync, an event's waitSync)
+ * and the child still starts. A child that died early gives EPIPE; its exit code tells why.
+ */
+function sendPayload(fd: number, payload: Uint8Array): void {
+  try {
+    for (let sent = 0; sent < payload.length; ) sent += writeSync(fd, payload, sent);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // 'forkserver': one child booted ahead of time, blocked reading its payload. It holds nothing
 // up (unref'd) and dies with this process like any child.
-let spare: ChildProcess | null = null;
+let spare: Launched | null = null;
 
-function takeSpare(): ChildProcess {
+function takeSpare(): Launched {
   const taken = spare;
   spare = null;
   setImmediate(() => {
     spare ??= launch();
-    spare.unref();
+    spare.child.unref();
   });
-  if (taken !== null && taken.exitCode === null && taken.signalCode === null) return taken;
+  if (taken !== null && taken.child.exitCode === null && taken.child.signalCode === null) return taken;
+  if (taken !== null) closeSync(taken.payloadFd);
   return launch();
 }
 
-process.on('exit', () => spare?.kill('SIGKILL'));
+process.on('exit', () => spare?.child.kill('SIGKILL'));
 
 export class SpawnPopen implements Popen {
   readonly #child: ChildProcess;
@@ -56,7 +82,8 @@ export class SpawnPopen implements Popen {
   readonly exited: Promise<number>;
 
   constructor(options: LaunchOptions, warm = false) {
-    this.#child = warm ? takeSpare() : launch();
+    const { child, payloadFd } = warm ? takeSpare() : launch();
+    this.#child = child;
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#exitcode = code ?? -signalNumber(signal ?? 'SIGKILL');
@@ -70,7 +97,7 @@ export class SpawnPopen implements Popen {
         resolve(1);
       });
     });
-    (this.#child.stdio[3] as NodeJS.WritableStream).end(options.payload);
+    sendPayload(payloadFd, options.payload);
     this.setKeepsParentAlive(!options.daemon);
   }
 

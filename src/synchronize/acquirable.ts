@@ -40,7 +40,7 @@ export abstract class Acquirable {
 
   /** Resolves true once acquired, false if `timeout` ran out (or `block: false` failed). */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const timeout = timeoutOf(options, `${this.constructor.name}.acquire()`);
+    const timeout = options === undefined ? undefined : timeoutOf(options, `${this.constructor.name}.acquire()`);
     if (options?.signal?.aborted === true) return Promise.reject(options.signal.reason);
     if (this.tryAcquire()) return Promise.resolve(true);
     if (timeout === 0) return runAsync(this.acquireSteps(0));
@@ -49,20 +49,28 @@ export abstract class Acquirable {
 
   /** Blocks this thread until acquired: for workers and scripts; it stalls the event loop. */
   acquireSync(options?: SyncAcquireOptions): boolean {
-    const timeout = timeoutOf(options, `${this.constructor.name}.acquireSync()`);
+    const timeout = options === undefined ? undefined : timeoutOf(options, `${this.constructor.name}.acquireSync()`);
     if (this.tryAcquire()) return true;
     return runSync(this.acquireSteps(timeout === 0 ? 0 : deadlineAfter(timeout)));
   }
 
   /** Python's `with lock:` — runs fn holding this, releases even if fn throws. */
   async withLock<T>(fn: () => T | Promise<T>, options?: AcquireOptions): Promise<T> {
-    using _ = await this.hold(options);
-    return await fn();
+    if (!(await this.acquire(options))) throw this.#timedOut(options);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
   }
 
   withLockSync<T>(fn: () => T, options?: SyncAcquireOptions): T {
-    using _ = this.holdSync(options);
-    return fn();
+    if (!this.acquireSync(options)) throw this.#timedOut(options);
+    try {
+      return fn();
+    } finally {
+      this.release();
+    }
   }
 
   /** Acquires, for `using`; throws TimeoutError if a timeout runs out. */
