@@ -17,3 +17,4 @@ async function optional(file: string): Promise<void> {
 
 await processBench();
 await optional('./subprocess.ts');
+await optional('./sync.ts');

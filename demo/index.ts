@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the seeds' scenarios, one after another. Each example runs as its own
  * program (`node --import tsx examples/…`), exactly as a user would run it, with its output
- * shown as it comes. The demo fails if an example exits non-zero or one of its children prints
- * a traceback (`Process Process-N:`), which an example's own exit code would not show.
+ * shown as it comes. The demo fails if an example exits non-zero, one of its children prints
+ * a traceback (`Process Process-N:`), which an example's own exit code would not show, or the
+ * resource tracker reports shared memory that the example left behind.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 interface Scenario {
-  /** examples/process/<file>.ts */
+  /** examples/<file>.ts, e.g. 'process/pid-ppid' */
   file: string;
   /** What it shows, in English. */
   title: string;
@@ -19,30 +20,46 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { file: 'pid-ppid', title: 'Start a child with arguments; pid and ppid; join', seed: '000 使用Process开启一个子进程' },
-  { file: 'subclass', title: 'Subclass Process and override run()', seed: '000 继承Process开启一个子进程' },
-  { file: 'daemon', title: 'A daemonic child ends with its parent; a normal one is waited for', seed: '000 使用Process守护进程' },
-  { file: 'terminate', title: 'terminate(), kill(), is_alive, exitcode -N, sentinel, close()', seed: '000 Process类方法、属性' },
-  { file: 'freeze-support', title: 'freezeSupport() (a no-op kept for parity)', seed: '000 freeze_support() 函数实例' },
-  { file: 'ten-processes', title: 'Start 10 processes, join them all', seed: '001 Process 类' },
-  { file: 'join-timeout', title: 'info(), join(1000) times out, is_alive, exitcode (daemon = false)', seed: '003 子进程（Process）' },
-  { file: 'daemon-info', title: 'The same child with daemon = true: it ends with the main process', seed: '003 子进程（Process）, p.daemon = True' },
-  { file: 'intro', title: 'The smallest programs: start from the guarded main block', seed: '004 1.1 进程介绍' },
-  { file: 'start-method-join', title: 'setStartMethod("spawn"), start, join', seed: '004 1.2 常见功能 p.join()' },
-  { file: 'start-method-daemon', title: 'setStartMethod("spawn") with a daemonic child', seed: '004 1.2 常见功能 p.daemon' },
-  { file: 'names', title: 'Name a child; threads inside it; currentProcess().name', seed: '004 进程的名称的设置和获取' },
-  { file: 'subclass-args', title: 'A subclass whose run() reads its args', seed: '004 自定义进程类' },
-  { file: 'cpu-count', title: 'cpuCount() - 1 processes', seed: '004 CPU个数' },
-  { file: 'thread-context', title: "The same API on the 'thread' start method: getContext('thread')", seed: 'start methods (P6)' },
+  { file: 'process/pid-ppid', title: 'Start a child with arguments; pid and ppid; join', seed: '000 使用Process开启一个子进程' },
+  { file: 'process/subclass', title: 'Subclass Process and override run()', seed: '000 继承Process开启一个子进程' },
+  { file: 'process/daemon', title: 'A daemonic child ends with its parent; a normal one is waited for', seed: '000 使用Process守护进程' },
+  { file: 'process/terminate', title: 'terminate(), kill(), is_alive, exitcode -N, sentinel, close()', seed: '000 Process类方法、属性' },
+  { file: 'process/freeze-support', title: 'freezeSupport() (a no-op kept for parity)', seed: '000 freeze_support() 函数实例' },
+  { file: 'process/ten-processes', title: 'Start 10 processes, join them all', seed: '001 Process 类' },
+  { file: 'process/join-timeout', title: 'info(), join(1000) times out, is_alive, exitcode (daemon = false)', seed: '003 子进程（Process）' },
+  { file: 'process/daemon-info', title: 'The same child with daemon = true: it ends with the main process', seed: '003 子进程（Process）, p.daemon = True' },
+  { file: 'process/intro', title: 'The smallest programs: start from the guarded main block', seed: '004 1.1 进程介绍' },
+  { file: 'process/start-method-join', title: 'setStartMethod("spawn"), start, join', seed: '004 1.2 常见功能 p.join()' },
+  { file: 'process/start-method-daemon', title: 'setStartMethod("spawn") with a daemonic child', seed: '004 1.2 常见功能 p.daemon' },
+  { file: 'process/names', title: 'Name a child; threads inside it; currentProcess().name', seed: '004 进程的名称的设置和获取' },
+  { file: 'process/subclass-args', title: 'A subclass whose run() reads its args', seed: '004 自定义进程类' },
+  { file: 'process/cpu-count', title: 'cpuCount() - 1 processes', seed: '004 CPU个数' },
+  { file: 'process/thread-context', title: "The same API on the 'thread' start method: getContext('thread')", seed: 'start methods (P6)' },
+  // Locks and synchronisation (examples/sync)
+  { file: 'sync/lock', title: 'Five processes print running/done under one Lock (acquireSync/release)', seed: '002 用锁' },
+  { file: 'sync/lock-start-end', title: 'Three processes under one Lock, with withLock() (Python: with lock:)', seed: '001 加锁' },
+  { file: 'sync/ticket', title: 'Five buyers, one ticket in a JSON file, a Lock: exactly one succeeds', seed: '002 购票 加锁' },
+  { file: 'sync/ktv', title: 'Semaphore(4): six people, four sing at once', seed: '002 KTV' },
+  { file: 'sync/event', title: 'Event: is_set, set, wait (with a timeout instead of hanging)', seed: '002 事件' },
+  { file: 'sync/traffic-light', title: 'A traffic-light process drives an Event; cars wait for green', seed: '002 红绿灯 最终版' },
+  // Shared memory (examples/shared)
+  { file: 'shared/value-print', title: "Value('i', 1) and Value('c', '0'), printed", seed: '000 Value初始化整数、字符例子' },
+  { file: 'shared/value-array', title: "A child writes Value('d') and negates Array('i', range(10))", seed: '000 Value和Array方法实例' },
+  { file: 'shared/set-data', title: 'setData in a child, printData in the parent, before and after', seed: '001 共享内存 Value, Array' },
+  { file: 'shared/value-chars', title: "A child sets Value('i'), Value('c'), Value('u') to 888, 'a', '张'", seed: '004 共享内存 Value' },
+  { file: 'shared/array-item', title: "A child sets Array('i', [11, 22, 33, 44])[0] = 666", seed: '004 共享内存 Array' },
+  { file: 'shared/shared-memory', title: 'SharedMemory: create, a child attaches by name and writes, unlink', seed: 'shared_memory (Python docs)' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const traceback = /^Process [^\n]+:\n/m;
+const leak = /resource tracker: .* not unlinked/;
 
 interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   traceback: boolean;
+  leak: boolean;
   ms: number;
 }
 
@@ -61,7 +78,7 @@ function runExample(file: string): Promise<Outcome> {
     });
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      resolve({ code, signal, traceback: traceback.test(stderr), ms: performance.now() - t0 });
+      resolve({ code, signal, traceback: traceback.test(stderr), leak: leak.test(stderr), ms: performance.now() - t0 });
     });
   });
 }
@@ -70,15 +87,23 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   const t0 = performance.now();
   for (const [i, scenario] of scenarios.entries()) {
-    const file = `examples/process/${scenario.file}.ts`;
+    const file = `examples/${scenario.file}.ts`;
     console.log(`\n=== ${i + 1}/${scenarios.length} ${scenario.title}`);
     console.log(`    seed ${scenario.seed} · npx tsx ${file}\n`);
     const outcome = await runExample(file);
     const status =
-      outcome.signal !== null ? `killed by ${outcome.signal}` : outcome.code !== 0 ? `exit code ${outcome.code}` : null;
-    if (status !== null || outcome.traceback) {
-      failures.push(`${file}: ${status ?? 'a child printed a traceback'}`);
-      console.log(`\n--- FAILED (${status ?? 'a child printed a traceback'})`);
+      outcome.signal !== null
+        ? `killed by ${outcome.signal}`
+        : outcome.code !== 0
+          ? `exit code ${outcome.code}`
+          : outcome.traceback
+            ? 'a child printed a traceback'
+            : outcome.leak
+              ? 'shared memory was left for the resource tracker'
+              : null;
+    if (status !== null) {
+      failures.push(`${file}: ${status}`);
+      console.log(`\n--- FAILED (${status})`);
     } else {
       console.log(`\n--- ok (${(outcome.ms / 1000).toFixed(1)} s)`);
     }

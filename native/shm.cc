@@ -75,10 +75,13 @@ bool SizeArg(v8::Isolate* isolate, v8::Local<v8::Value> value, size_t* size) {
   return true;
 }
 
-v8::Local<v8::Array> BufferAndFd(v8::Isolate* isolate, std::shared_ptr<v8::BackingStore> store, int fd) {
+// [SharedArrayBuffer, fd, inode]: the inode names the arena across processes.
+v8::Local<v8::Array> Opened(v8::Isolate* isolate, std::shared_ptr<v8::BackingStore> store, int fd,
+                            const struct stat& st) {
   v8::Local<v8::Value> items[] = {WrapBackingStore(isolate, std::move(store)),
-                                  v8::Integer::New(isolate, fd)};
-  return v8::Array::New(isolate, items, 2);
+                                  v8::Integer::New(isolate, fd),
+                                  v8::Number::New(isolate, static_cast<double>(st.st_ino))};
+  return v8::Array::New(isolate, items, 3);
 }
 
 // shmOpen(name, create, size): SharedArrayBuffer. create: O_CREAT|O_EXCL and ftruncate(size);
@@ -133,7 +136,7 @@ void Remember(const struct stat& st, const std::shared_ptr<v8::BackingStore>& st
 }
 
 #if defined(__linux__)
-// arenaCreate(size): [SharedArrayBuffer, fd]
+// arenaCreate(size): [SharedArrayBuffer, fd, inode]
 void ArenaCreate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   size_t size = 0;
@@ -149,13 +152,16 @@ void ArenaCreate(const v8::FunctionCallbackInfo<v8::Value>& info) {
   auto store = MapFd(isolate, fd, size, true, st);
   if (!store) return;
   Remember(st, store, fd);
-  info.GetReturnValue().Set(BufferAndFd(isolate, std::move(store), fd));
+  info.GetReturnValue().Set(Opened(isolate, std::move(store), fd, st));
 }
 
-// arenaOpen(path): [SharedArrayBuffer, fd], reusing this process's mapping if it has one.
+// arenaOpen(path, inode): [SharedArrayBuffer, fd, inode], reusing this process's mapping if it
+// has one. The inode check guards against a path whose fd was closed and reused meanwhile:
+// mapping some other file read-write would be a disaster.
 void ArenaOpen(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   v8::String::Utf8Value path(isolate, info[0]);
+  double inode = info[1]->NumberValue(isolate->GetCurrentContext()).FromMaybe(-1);
   int fd = open(*path, O_RDWR | O_CLOEXEC);
   if (fd < 0) return ThrowErrno(isolate, "open", errno);
   struct stat st;
@@ -164,17 +170,21 @@ void ArenaOpen(const v8::FunctionCallbackInfo<v8::Value>& info) {
     close(fd);
     return ThrowErrno(isolate, "fstat", err);
   }
+  if (static_cast<double>(st.st_ino) != inode) {
+    close(fd);
+    return ThrowErrno(isolate, "open", ESTALE);
+  }
   int known_fd = -1;
   std::shared_ptr<v8::BackingStore> store = KnownArena(st, &known_fd);
   if (store) {
     close(fd);
-    info.GetReturnValue().Set(BufferAndFd(isolate, std::move(store), known_fd));
+    info.GetReturnValue().Set(Opened(isolate, std::move(store), known_fd, st));
     return;
   }
   store = MapFd(isolate, fd, static_cast<size_t>(st.st_size), true, st);
   if (!store) return;
   Remember(st, store, fd);
-  info.GetReturnValue().Set(BufferAndFd(isolate, std::move(store), fd));
+  info.GetReturnValue().Set(Opened(isolate, std::move(store), fd, st));
 }
 #endif
 

@@ -15,6 +15,12 @@ import {
   type UnknownTarget,
 } from './process.js';
 import { isStartMethod, startMethods, type StartMethod } from './start-methods.js';
+import { RawArray, RawValue, SharedArray, Value } from './sharedctypes.js';
+import { Barrier } from './synchronize/barrier.js';
+import { Condition } from './synchronize/condition.js';
+import { Event } from './synchronize/event.js';
+import { Lock, RLock } from './synchronize/lock.js';
+import { BoundedSemaphore, Semaphore } from './synchronize/semaphore.js';
 import { processState } from './state.js';
 
 /** A Process that always starts a new Node.js process. */
@@ -106,6 +112,20 @@ export class Context {
   getContext(method?: StartMethod | null): Context {
     return getContext(method);
   }
+
+  // Shared memory and locks work the same under every start method (Python's ctx.Lock()…).
+  readonly Lock = Lock;
+  readonly RLock = RLock;
+  readonly Semaphore = Semaphore;
+  readonly BoundedSemaphore = BoundedSemaphore;
+  readonly Event = Event;
+  readonly Condition = Condition;
+  readonly Barrier = Barrier;
+  readonly Value = Value;
+  readonly RawValue = RawValue;
+  readonly Array = SharedArray;
+  readonly SharedArray = SharedArray;
+  readonly RawArray = RawArray;
 
   readonly setStartMethod = setStartMethod;
   readonly getAllStartMethods = getAllStartMethods;

@@ -22,6 +22,8 @@ export class Arena {
   constructor(
     readonly buffer: SharedArrayBuffer,
     readonly fd: number,
+    /** Names the arena across processes (fd numbers differ, and get reused). */
+    readonly inode: number,
   ) {}
 
   /** Where another process can open this arena while this one holds it. */
@@ -40,6 +42,7 @@ export interface Block {
 /** How a block crosses to another process (part of its owner's reduced state). */
 export interface BlockState {
   readonly location: string;
+  readonly inode: number;
   readonly offset: number;
   readonly size: number;
 }
@@ -50,8 +53,8 @@ let current: Arena | null = null;
 let used = 0;
 
 function newArena(size: number, what: string): Arena {
-  const [buffer, fd] = futexBinding(what).arenaCreate(size);
-  const arena = new Arena(buffer, fd);
+  const [buffer, fd, inode] = futexBinding(what).arenaCreate(size);
+  const arena = new Arena(buffer, fd, inode);
   arenas.set(fd, new WeakRef(arena));
   return arena;
 }
@@ -71,14 +74,14 @@ export function allocate(size: number, align: number, what: string): Block {
 }
 
 export function blockState(block: Block): BlockState {
-  return { location: block.arena.location, offset: block.offset, size: block.size };
+  return { location: block.arena.location, inode: block.arena.inode, offset: block.offset, size: block.size };
 }
 
 export function blockFrom(state: BlockState, what: string): Block {
   const binding = futexBinding(what);
-  let opened: [SharedArrayBuffer, number];
+  let opened: [SharedArrayBuffer, number, number];
   try {
-    opened = binding.arenaOpen(state.location);
+    opened = binding.arenaOpen(state.location, state.inode);
   } catch (error) {
     const pid = /\/proc\/(\d+)\//.exec(state.location)?.[1] ?? '?';
     throw new SerializationError(
@@ -89,10 +92,10 @@ export function blockFrom(state: BlockState, what: string): Block {
       { cause: error },
     );
   }
-  const [buffer, fd] = opened;
+  const [buffer, fd, inode] = opened;
   let arena = arenas.get(fd)?.deref();
   if (arena === undefined) {
-    arena = new Arena(buffer, fd);
+    arena = new Arena(buffer, fd, inode);
     arenas.set(fd, new WeakRef(arena));
   }
   return { arena, offset: state.offset, size: state.size };

@@ -41,7 +41,9 @@ export {
   RawArray,
   type SharedCtypeOptions,
   type Typecode,
+  type TypecodeInput,
   type TypecodeValue,
+  type TypedArrayOf,
 } from './sharedctypes.js';
 export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
 export {

@@ -17,10 +17,10 @@ export interface NativeBinding {
   /** A named POSIX shared memory segment, created (exclusively, of `size` bytes) or attached. */
   shmOpen(name: string, create: boolean, size: number): SharedArrayBuffer;
   shmUnlink(name: string): void;
-  /** A nameless shared arena (Linux memfd) and the fd through which others open it. */
-  arenaCreate(size: number): [SharedArrayBuffer, number];
-  /** Opens an arena by `/proc/<pid>/fd/<fd>`; one mapping per process. */
-  arenaOpen(path: string): [SharedArrayBuffer, number];
+  /** A nameless shared arena (Linux memfd): [buffer, fd through which others open it, inode]. */
+  arenaCreate(size: number): [SharedArrayBuffer, number, number];
+  /** Opens the arena with that inode by `/proc/<pid>/fd/<fd>`; one mapping per process. */
+  arenaOpen(path: string, inode: number): [SharedArrayBuffer, number, number];
 
   /** Blocks the calling thread: 0 woken, 1 the word differed, 2 timed out. */
   futexWait(buffer: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): number;

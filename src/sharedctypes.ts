@@ -21,6 +21,34 @@ export type TypecodeValue<C extends Typecode> = C extends 'c' | 'u'
     ? bigint
     : number;
 
+/** What an element accepts: its own type, or for numeric typecodes any integer/number/bigint. */
+export type TypecodeInput<C extends Typecode> = C extends 'c'
+  ? string | number | Uint8Array
+  : C extends 'u'
+    ? string
+    : number | bigint;
+
+/** The typed array over an object's shared memory, by typecode. */
+export type TypedArrayOf<C extends Typecode> = C extends 'c' | 'B'
+  ? Uint8Array
+  : C extends 'u' | 'I'
+    ? Uint32Array
+    : C extends 'b'
+      ? Int8Array
+      : C extends 'h'
+        ? Int16Array
+        : C extends 'H'
+          ? Uint16Array
+          : C extends 'i'
+            ? Int32Array
+            : C extends 'l' | 'q'
+              ? BigInt64Array
+              : C extends 'L' | 'Q'
+                ? BigUint64Array
+                : C extends 'f'
+                  ? Float32Array
+                  : Float64Array;
+
 type View =
   | Int8Array
   | Uint8Array
@@ -159,7 +187,7 @@ function internals(
 }
 
 /** Lock-delegating methods shared by Value and SharedArray (Python's Synchronized wrapper). */
-abstract class Synchronized {
+abstract class Synchronized<C extends Typecode> {
   abstract readonly [kInternals]: Internals;
 
   /** The lock guarding this object. Throws for a raw object (`lock: false`). */
@@ -201,8 +229,8 @@ abstract class Synchronized {
   }
 
   /** The underlying typed array over shared memory: the fastest access, never locked. */
-  getObj(): View {
-    return this[kInternals].view;
+  getObj(): TypedArrayOf<C> {
+    return this[kInternals].view as TypedArrayOf<C>;
   }
 
   /** Runs fn under the lock unless this thread holds it already (or there is none). */
@@ -214,10 +242,10 @@ abstract class Synchronized {
 }
 
 /** One typed value in shared memory: `new Value('i', 0)`, then `v.value += 1` under its lock. */
-export class Value<C extends Typecode = Typecode> extends Synchronized {
+export class Value<C extends Typecode = Typecode> extends Synchronized<C> {
   readonly [kInternals]: Internals;
 
-  constructor(typecode: C, value?: TypecodeValue<C> | number, options?: SharedCtypeOptions) {
+  constructor(typecode: C, value?: NoInfer<TypecodeInput<C>>, options?: SharedCtypeOptions) {
     super();
     const made = internals(typecode, 1, options, new.target.name);
     this[kInternals] = made;
@@ -233,7 +261,7 @@ export class Value<C extends Typecode = Typecode> extends Synchronized {
     return load(codec, view, 0) as TypecodeValue<C>;
   }
 
-  set value(value: TypecodeValue<C> | number) {
+  set value(value: TypecodeInput<C>) {
     const { codec, view, typecode } = this[kInternals];
     store(view, codec, 0, encode(codec, value, `Value('${typecode}').value`));
   }
@@ -245,11 +273,12 @@ export class Value<C extends Typecode = Typecode> extends Synchronized {
 
 /** A Value without a lock (Python's RawValue). */
 export class RawValue<C extends Typecode = Typecode> extends Value<C> {
-  constructor(typecode: C, value?: TypecodeValue<C> | number) {
+  constructor(typecode: C, value?: NoInfer<TypecodeInput<C>>) {
     super(typecode, value, { lock: false });
   }
 }
 
+// Methods run with `this` = the proxy, so SharedArray uses no #private names (a proxy has none).
 const arrayHandler: ProxyHandler<SharedArray> = {
   get(target, key) {
     if (typeof key === 'string') {
@@ -277,6 +306,15 @@ const arrayHandler: ProxyHandler<SharedArray> = {
   },
 };
 
+/** A Python-style index (negative counts from the end) checked against the length. */
+function checkIndex(index: number, length: number): number {
+  const i = index < 0 ? index + length : index;
+  if (!Number.isInteger(i) || i < 0 || i >= length) {
+    throw new RangeError(`SharedArray index ${index} is out of range (length ${length})`);
+  }
+  return i;
+}
+
 /** An integer property key ("3", "-1"), or null. Parsed by hand: this is every a[i]. */
 function indexOf(key: string): number | null {
   const length = key.length;
@@ -297,12 +335,13 @@ function indexOf(key: string): number | null {
  * A fixed-length typed array in shared memory (Python's multiprocessing.Array): index it like
  * a list (`a[i] = -a[i]`, `a[-1]`), copy it with `slice()` (Python's `a[:]`).
  */
-export class SharedArray<C extends Typecode = Typecode> extends Synchronized implements Iterable<TypecodeValue<C>> {
+export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> implements Iterable<TypecodeValue<C>> {
   readonly [kInternals]: Internals;
+  // Reads give TypecodeValue<C>; writes also take TypecodeInput<C> (checked at run time).
   [index: number]: TypecodeValue<C>;
 
   /** `sizeOrInit`: a length (zero-filled) or the initial elements. */
-  constructor(typecode: C, sizeOrInit: number | Iterable<TypecodeValue<C> | number>, options?: SharedCtypeOptions) {
+  constructor(typecode: C, sizeOrInit: number | Iterable<NoInfer<TypecodeInput<C>>>, options?: SharedCtypeOptions) {
     super();
     const what = `${new.target.name}('${typecode}')`;
     const initial = typeof sizeOrInit === 'number' ? null : [...(sizeOrInit as Iterable<unknown>)];
@@ -329,12 +368,12 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized imp
   /** Element `index`; negative counts from the end. Throws RangeError outside the array. */
   at(index: number): TypecodeValue<C> {
     const { codec, view } = this[kInternals];
-    return load(codec, view, this.#checkIndex(index)) as TypecodeValue<C>;
+    return load(codec, view, checkIndex(index, view.length)) as TypecodeValue<C>;
   }
 
-  setItem(index: number, value: TypecodeValue<C> | number): void {
+  setItem(index: number, value: TypecodeInput<C>): void {
     const { codec, view, typecode } = this[kInternals];
-    const i = this.#checkIndex(index);
+    const i = checkIndex(index, view.length);
     store(view, codec, i, encode(codec, value, `SharedArray('${typecode}')[${index}]`));
   }
 
@@ -349,7 +388,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized imp
   }
 
   /** Writes `values` from `start` on (Python's `a[start:start+n] = values`), under the lock. */
-  set(values: Iterable<TypecodeValue<C> | number>, start = 0): void {
+  set(values: Iterable<TypecodeInput<C>>, start = 0): void {
     const { codec, view, typecode } = this[kInternals];
     const items = [...values];
     if (!Number.isInteger(start) || start < 0 || start + items.length > view.length) {
@@ -388,15 +427,6 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized imp
     for (let i = 0; i < this.length; i++) yield this.at(i);
   }
 
-  #checkIndex(index: number): number {
-    const length = this[kInternals].view.length;
-    const i = index < 0 ? index + length : index;
-    if (!Number.isInteger(i) || i < 0 || i >= length) {
-      throw new RangeError(`SharedArray index ${index} is out of range (length ${length})`);
-    }
-    return i;
-  }
-
   [inspectCustom](): string {
     return `${this.constructor.name}('${this.typecode}', [${this.slice().map(describe).join(', ')}])`;
   }
@@ -404,7 +434,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized imp
 
 /** A SharedArray without a lock (Python's RawArray). */
 export class RawArray<C extends Typecode = Typecode> extends SharedArray<C> {
-  constructor(typecode: C, sizeOrInit: number | Iterable<TypecodeValue<C> | number>) {
+  constructor(typecode: C, sizeOrInit: number | Iterable<NoInfer<TypecodeInput<C>>>) {
     super(typecode, sizeOrInit, { lock: false });
   }
 }

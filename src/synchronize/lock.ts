@@ -83,10 +83,10 @@ export class Lock extends MutexBase {
   }
 
   release(): void {
-    if (ownerOf(this.words, OWNER) === 0) {
+    // A free lock's word is 0, so swapping in 0 first changes nothing when it was not held.
+    if (!unlock(this.words, OWNER)) {
       throw new ValueError('Lock.release(): the lock is not held (released too many times)', 'ERR_OVER_RELEASE');
     }
-    unlock(this.words, OWNER);
   }
 
   [kReleaseAll](): number {

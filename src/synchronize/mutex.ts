@@ -71,6 +71,9 @@ export function* lockSteps(words: Int32Array, index: number, deadline: number): 
   }
 }
 
-export function unlock(words: Int32Array, index: number): void {
-  if ((Atomics.exchange(words, index, 0) & WAITERS) !== 0) wake(words, index, 1);
+/** Frees the lock; false if it was not held. */
+export function unlock(words: Int32Array, index: number): boolean {
+  const previous = Atomics.exchange(words, index, 0);
+  if ((previous & WAITERS) !== 0) wake(words, index, 1);
+  return previous !== 0;
 }
