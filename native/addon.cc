@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#if !defined(_WIN32)
+#include <dlfcn.h>
+#endif
 
 namespace mp {
 
@@ -64,8 +67,24 @@ v8::Local<v8::SharedArrayBuffer> WrapBackingStore(v8::Isolate* isolate,
 
 }  // namespace mp
 
+namespace {
+
+// Node unloads an addon with the last environment that loaded it; when that is a worker
+// thread, our waiter threads and mappings would outlive the code they run. Never unload.
+void PinLibrary() {
+#if !defined(_WIN32)
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&PinLibrary), &info) != 0 && info.dli_fname != nullptr) {
+    dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+  }
+#endif
+}
+
+}  // namespace
+
 // Context-aware, so worker threads can load it too.
 NODE_MODULE_INIT(/* exports, module, context */) {
+  PinLibrary();
   v8::Isolate* isolate = context->GetIsolate();
   mp::RegisterProcess(isolate, exports);
   mp::RegisterSharedMemory(isolate, exports);

@@ -41,6 +41,13 @@ void Pipe(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(v8::Array::New(isolate, items, 2));
 }
 
+// closeFd(fd): for descriptors this addon made; fs.closeSync warns about those in workers.
+void CloseFd(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  int fd = info[0]->Int32Value(isolate->GetCurrentContext()).FromMaybe(-1);
+  if (close(fd) != 0) return ThrowErrno(isolate, "close", errno);
+}
+
 // The resource tracker's pipe is one per process, whichever thread opened it first.
 std::atomic<int> tracker_fd{-1};
 
@@ -59,6 +66,7 @@ void TrackerFd(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void RegisterProcess(v8::Isolate* isolate, v8::Local<v8::Object> exports) {
   SetMethod(isolate, exports, "setParentDeathSignal", SetParentDeathSignal);
   SetMethod(isolate, exports, "pipe", Pipe);
+  SetMethod(isolate, exports, "closeFd", CloseFd);
   SetMethod(isolate, exports, "trackerFd", TrackerFd);
 }
 

@@ -11,6 +11,8 @@ export interface NativeBinding {
   setParentDeathSignal(signal: number): boolean;
   /** A close-on-exec pipe: [readFd, writeFd]. */
   pipe(): [number, number];
+  /** Closes a descriptor made by pipe() (fs.closeSync would warn in a worker thread). */
+  closeFd(fd: number): void;
   /** The process-wide resource tracker fd (-1: none); a candidate is installed if none is. */
   trackerFd(candidate?: number): number;
 

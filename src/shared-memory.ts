@@ -38,7 +38,8 @@ export class SharedMemory implements Disposable {
   constructor(options: SharedMemoryOptions | string) {
     const { name, create = false, size = 0, track = true } = typeof options === 'string' ? { name: options } : options;
     const binding = futexBinding('SharedMemory');
-    if (name !== undefined && (typeof name !== 'string' || !NAME.test(name.replace(/^\//, '')))) {
+    const bare = typeof name === 'string' ? name.replace(/^\//, '') : name;
+    if (bare !== undefined && (typeof bare !== 'string' || !NAME.test(bare) || bare === '.' || bare === '..')) {
       throw new ValueError(`SharedMemory: invalid name ${JSON.stringify(name)}; use letters, digits, '_', '.', '-'`);
     }
     if (!create && name === undefined) throw new ValueError('SharedMemory: give a name to attach to, or create: true');

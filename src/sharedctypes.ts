@@ -105,7 +105,8 @@ function encode(codec: Codec, value: unknown, what: string): number | bigint {
       throw new TypeError(`${what}: a 'u' element is one character, got ${describe(value)}`);
     case 'int':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
-      if (typeof value === 'bigint') return Number(BigInt.asIntN(64, value));
+      // Wrapped at the element's width first: Number() of a huge bigint would lose the low bits.
+      if (typeof value === 'bigint') return Number(BigInt.asUintN(codec.View.BYTES_PER_ELEMENT * 8, value));
       throw new TypeError(`${what}: expected an integer, got ${describe(value)}`);
     case 'bigint':
       if (typeof value === 'bigint') return value;

@@ -1,11 +1,11 @@
 /** Launches a child as a new Node.js process running spawn/process-main. */
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { native } from '../native.js';
-import { CHILD_TRACKER_FD, inheritableTrackerFd } from '../resource-tracker/client.js';
+import { CHILD_TRACKER_FD, ensureTracker } from '../resource-tracker/client.js';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
@@ -29,8 +29,9 @@ function launch(): Launched {
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
   // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
   // start-up, so one is opened only when a later feature needs to pass handles.
-  // Children share this process's resource tracker, if it has one (fd 4, see resource-tracker).
-  const tracker = inheritableTrackerFd();
+  // Children share this process's resource tracker (fd 4, see resource-tracker), so what they
+  // create outlives them until the whole program has exited.
+  const tracker = ensureTracker();
   const args = [...childExecArgv(), entry, String(process.pid), ...(tracker === null ? [] : [String(CHILD_TRACKER_FD)])];
   const [readEnd, payloadFd] = native().pipe();
   try {
@@ -39,7 +40,7 @@ function launch(): Launched {
     });
     return { child, payloadFd };
   } finally {
-    closeSync(readEnd);
+    native().closeFd(readEnd);
   }
 }
 
@@ -54,7 +55,7 @@ function sendPayload(fd: number, payload: Uint8Array): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
   } finally {
-    closeSync(fd);
+    native().closeFd(fd);
   }
 }
 
@@ -70,7 +71,7 @@ function takeSpare(): Launched {
     spare.child.unref();
   });
   if (taken !== null && taken.child.exitCode === null && taken.child.signalCode === null) return taken;
-  if (taken !== null) closeSync(taken.payloadFd);
+  if (taken !== null) native().closeFd(taken.payloadFd);
   return launch();
 }
 

@@ -1,51 +1,70 @@
 /**
  * The resource tracker (CPython's resource_tracker.py): a small process that outlives the
  * processes that create named shared memory, and unlinks whatever they leave behind when they
- * are gone, SIGKILL included. Every process of a tree writes to one pipe; children started by
- * this library inherit it (as fd 4), so the tracker sees EOF only when all of them have exited.
+ * are gone, SIGKILL included. Every process of a program writes to one pipe: the first child
+ * started or segment created starts the tracker, and children inherit the pipe (as fd 4), so
+ * the tracker sees EOF only once all of them have exited. The tracker itself is a tiny C
+ * program (native/resource_tracker.c) built with the addon.
  *
  * Arenas (Value, Array, locks) need none of this: they have no name (see heap.ts).
  */
-import { closeSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { native } from '../native.js';
-import { childExecArgv } from '../popen/exec-argv.js';
 
 export type ResourceKind = 'shared_memory';
 
-const entry = fileURLToPath(new URL('./main.js', import.meta.url));
+const executable = fileURLToPath(new URL('../../build/Release/resource_tracker', import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The fd children inherit it on, when this process has a tracker. */
+/** The fd children inherit it on. */
 export const CHILD_TRACKER_FD = 4;
 
-/** This process's tracker pipe, starting the tracker if there is none yet. */
-function trackerFd(): number {
+let failed = false;
+
+/** This process's tracker pipe, starting the tracker if there is none yet; null if it cannot run. */
+export function ensureTracker(): number | null {
+  if (failed) return null;
   const binding = native();
   const existing = binding.trackerFd();
   if (existing >= 0) return existing;
   const [readEnd, writeEnd] = binding.pipe();
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
-  // Its own session: a Ctrl-C or a group kill aimed at the program does not take it down
-  // before it has cleaned up.
-  const tracker = spawn(process.execPath, [...childExecArgv(), entry], {
-    stdio: [readEnd, 'ignore', 'inherit'],
-    detached: true,
-  });
-  tracker.unref();
-  closeSync(readEnd);
+  try {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    // Its own session: a Ctrl-C or a group kill aimed at the program does not take it down
+    // before it has cleaned up.
+    const tracker = spawn(executable, [], { stdio: [readEnd, 'ignore', 'inherit'], detached: true });
+    tracker.on('error', (error) => warn(error.message));
+    tracker.unref();
+  } catch (error) {
+    binding.closeFd(writeEnd);
+    warn((error as Error).message);
+    return null;
+  } finally {
+    binding.closeFd(readEnd);
+  }
   const installed = binding.trackerFd(writeEnd);
-  if (installed !== writeEnd) closeSync(writeEnd); // another thread was first: use its tracker
+  if (installed !== writeEnd) binding.closeFd(writeEnd); // another thread was first: use its tracker
   return installed;
 }
 
+function warn(reason: string): void {
+  if (failed) return;
+  failed = true;
+  process.emitWarning(
+    `multiprocessing-ts: the resource tracker is not running (${reason}); named shared memory ` +
+      'left behind by a crash will not be cleaned up. Reinstall the package so npm builds it.',
+  );
+}
+
 function send(line: string): void {
+  const fd = ensureTracker();
+  if (fd === null) return;
   try {
-    writeSync(trackerFd(), `${line}\n`);
+    writeSync(fd, `${line}\n`);
   } catch (error) {
-    process.emitWarning(`multiprocessing-ts resource tracker unreachable (${(error as Error).message}); ` +
-      'named shared memory left by a crash will not be cleaned up');
+    warn((error as Error).message);
   }
 }
 
@@ -56,10 +75,4 @@ export function register(kind: ResourceKind, name: string): void {
 
 export function unregister(kind: ResourceKind, name: string): void {
   send(`UNREGISTER ${kind} ${name}`);
-}
-
-/** The fd to hand a new child process, or null: children share their parent's tracker. */
-export function inheritableTrackerFd(): number | null {
-  const fd = native().trackerFd();
-  return fd >= 0 ? fd : null;
 }
