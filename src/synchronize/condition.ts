@@ -114,9 +114,26 @@ export class Condition {
       outcome = yield { words, index: SEQUENCE, expected: sequence, timeout: remaining(deadline) };
     } finally {
       Atomics.sub(words, SLEEPERS, 1);
-      yield* this.#lock[kRestoreSteps](saved);
+      yield* this.#restore(saved);
     }
     return outcome !== 'timed-out';
+  }
+
+  /**
+   * Re-takes the lock, whatever happens: a wait ends holding it, as in Python. An abort that
+   * arrives meanwhile is raised once the lock is held again.
+   */
+  *#restore(saved: number): Steps<void> {
+    let interrupted: { error: unknown } | null = null;
+    for (;;) {
+      try {
+        yield* this.#lock[kRestoreSteps](saved);
+        break;
+      } catch (error) {
+        interrupted ??= { error };
+      }
+    }
+    if (interrupted !== null) throw interrupted.error;
   }
 
   *waitForSteps<T>(predicate: () => T, deadline: number): Steps<T> {
