@@ -8,6 +8,7 @@
  * aborted async run is closed with `return()`, so the algorithm's `finally` blocks undo its
  * bookkeeping.
  */
+import { isMainThread } from 'node:worker_threads';
 import { native, type NativeBinding } from './native.js';
 import { UnsupportedPlatformError } from './errors.js';
 
@@ -49,16 +50,30 @@ export function wake(words: Int32Array, index: number, count = 1): number {
 
 export const wakeAll = Number.MAX_SAFE_INTEGER;
 
+/**
+ * A worker blocked in the kernel cannot be terminated (V8 stops JavaScript, not syscalls), so
+ * workers sleep in slices and come back to JavaScript, where a terminate() takes effect.
+ */
+const WORKER_SLICE_MS = 100;
+
 /** Runs the steps blocking this thread at each wait. */
 export function runSync<T>(steps: Steps<T>): T {
-  const binding = checked!;
   let next = steps.next();
-  while (next.done !== true) {
-    const wait = next.value;
-    const result = binding.futexWait(wait.words.buffer as SharedArrayBuffer, byteOffset(wait), wait.expected, wait.timeout);
-    next = steps.next(outcomes[result]);
-  }
+  while (next.done !== true) next = steps.next(waitSync(next.value));
   return next.value;
+}
+
+function waitSync(wait: FutexWait): WaitOutcome {
+  const buffer = wait.words.buffer as SharedArrayBuffer;
+  const offset = byteOffset(wait);
+  if (isMainThread) return outcomes[checked!.futexWait(buffer, offset, wait.expected, wait.timeout)];
+  const deadline = deadlineAfter(wait.timeout);
+  for (;;) {
+    const slice = Math.min(remaining(deadline), WORKER_SLICE_MS);
+    const outcome = outcomes[checked!.futexWait(buffer, offset, wait.expected, slice)];
+    // Back in JavaScript between slices, a pending terminate() takes effect.
+    if (outcome !== 'timed-out' || remaining(deadline) === 0) return outcome;
+  }
 }
 
 /**

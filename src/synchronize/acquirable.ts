@@ -39,10 +39,10 @@ export abstract class Acquirable {
   abstract release(): void;
 
   /** Resolves true once acquired, false if `timeout` ran out (or `block: false` failed). */
-  acquire(options?: AcquireOptions): Promise<boolean> {
+  async acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout = options === undefined ? undefined : timeoutOf(options, `${this.constructor.name}.acquire()`);
-    if (options?.signal?.aborted === true) return Promise.reject(options.signal.reason);
-    if (this.tryAcquire()) return Promise.resolve(true);
+    if (options?.signal?.aborted === true) throw options.signal.reason;
+    if (this.tryAcquire()) return true;
     if (timeout === 0) return runAsync(this.acquireSteps(0));
     return runAsync(this.acquireSteps(deadlineAfter(timeout)), options?.signal);
   }

@@ -80,7 +80,7 @@ export class Barrier {
    * (0 … parties-1). Rejects with BrokenBarrierError if the barrier breaks (abort, reset, a
    * timeout, a failing action) meanwhile. A timeout breaks the barrier, as in Python.
    */
-  wait(options?: number | WaitOptions): Promise<number> {
+  async wait(options?: number | WaitOptions): Promise<number> {
     const { timeout, signal } = waitOptions(options, 'Barrier.wait()');
     return runAsync(this.#waitSteps(this.#deadline(timeout)), signal);
   }

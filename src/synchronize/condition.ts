@@ -2,7 +2,8 @@
  * Condition in shared memory (Python's multiprocessing.Condition), over a Lock or RLock
  * (default: a new RLock). Waiters sleep on a sequence word that notify() advances. As with
  * POSIX condition variables, a wait may end without a notify (e.g. a notify racing with a
- * waiter that was about to sleep): check the condition in a loop, or use waitFor().
+ * waiter that was about to sleep, or an abort elsewhere waking every sleeper): check the
+ * condition in a loop, or use waitFor().
  */
 import { LockNotOwnedError } from '../errors.js';
 import { deadlineAfter, remaining, runAsync, runSync, wake, wakeAll, type Steps } from '../futex.js';
@@ -65,7 +66,7 @@ export class Condition {
    * Releases the lock, sleeps until notified (or the timeout), re-acquires the lock. Resolves
    * false if the timeout ran out. The caller must hold the lock.
    */
-  wait(options?: number | WaitOptions): Promise<boolean> {
+  async wait(options?: number | WaitOptions): Promise<boolean> {
     const { timeout, signal } = waitOptions(options, 'Condition.wait()');
     this.#checkOwned('wait');
     return runAsync(this.waitSteps(deadlineAfter(timeout)), signal);
@@ -78,7 +79,7 @@ export class Condition {
   }
 
   /** Waits until `predicate()` is truthy; resolves its last result (falsy on timeout). */
-  waitFor<T>(predicate: () => T, options?: number | WaitOptions): Promise<T> {
+  async waitFor<T>(predicate: () => T, options?: number | WaitOptions): Promise<T> {
     const { timeout, signal } = waitOptions(options, 'Condition.waitFor()');
     this.#checkOwned('waitFor');
     return runAsync(this.waitForSteps(predicate, deadlineAfter(timeout)), signal);
@@ -109,14 +110,17 @@ export class Condition {
     const sequence = Atomics.load(words, SEQUENCE);
     Atomics.add(words, SLEEPERS, 1);
     const saved = this.#lock[kReleaseAll]();
-    let outcome;
     try {
-      outcome = yield { words, index: SEQUENCE, expected: sequence, timeout: remaining(deadline) };
+      for (;;) {
+        const outcome = yield { words, index: SEQUENCE, expected: sequence, timeout: remaining(deadline) };
+        // notify() advances the sequence before it wakes anyone: unchanged means spurious.
+        if (Atomics.load(words, SEQUENCE) !== sequence) return true;
+        if (outcome === 'timed-out') return false;
+      }
     } finally {
       Atomics.sub(words, SLEEPERS, 1);
       yield* this.#restore(saved);
     }
-    return outcome !== 'timed-out';
   }
 
   /**

@@ -7,6 +7,8 @@ import { kBlock } from './lock.js';
 
 const FLAG = 0;
 const SLEEPERS = 1;
+/** Advanced by each set() of an unset event; waiters sleep on it, so a set() then clear() still wakes them. */
+const GENERATION = 2;
 
 export interface WaitOptions {
   /** Milliseconds; default: no limit. */
@@ -30,9 +32,9 @@ export class Event {
 
   constructor() {
     futexBinding('Event');
-    const { block } = claim(8, 64, 'Event');
+    const { block } = claim(12, 64, 'Event');
     this[kBlock] = block;
-    this.#words = wordsOf(block, 2);
+    this.#words = wordsOf(block, 3);
   }
 
   isSet(): boolean {
@@ -41,18 +43,23 @@ export class Event {
 
   /** Sets the flag and wakes every waiter, in every process. */
   set(): void {
-    Atomics.store(this.#words, FLAG, 1);
-    if (Atomics.load(this.#words, SLEEPERS) > 0) wake(this.#words, FLAG, wakeAll);
+    const words = this.#words;
+    if (Atomics.exchange(words, FLAG, 1) === 1) return;
+    Atomics.add(words, GENERATION, 1);
+    if (Atomics.load(words, SLEEPERS) > 0) wake(words, GENERATION, wakeAll);
   }
 
   clear(): void {
     Atomics.store(this.#words, FLAG, 0);
   }
 
-  /** Resolves true once the flag is set, false if the timeout ran out first. */
-  wait(options?: number | WaitOptions): Promise<boolean> {
+  /**
+   * Resolves true once the flag is set (a set() after the wait began counts even if clear()
+   * followed at once, as in Python's threading.Event), false if the timeout ran out first.
+   */
+  async wait(options?: number | WaitOptions): Promise<boolean> {
     const { timeout, signal } = waitOptions(options, 'Event.wait()');
-    if (this.isSet()) return Promise.resolve(true);
+    if (this.isSet()) return true;
     return runAsync(this.#waitSteps(deadlineAfter(timeout)), signal);
   }
 
@@ -65,13 +72,14 @@ export class Event {
 
   *#waitSteps(deadline: number): Steps<boolean> {
     const words = this.#words;
+    const generation = Atomics.load(words, GENERATION);
     for (;;) {
-      if (Atomics.load(words, FLAG) === 1) return true;
+      if (Atomics.load(words, FLAG) === 1 || Atomics.load(words, GENERATION) !== generation) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
       Atomics.add(words, SLEEPERS, 1);
       try {
-        yield { words, index: FLAG, expected: 0, timeout: left };
+        yield { words, index: GENERATION, expected: generation, timeout: left };
       } finally {
         Atomics.sub(words, SLEEPERS, 1);
       }
