@@ -9,6 +9,7 @@ const FLAG = 0;
 const SLEEPERS = 1;
 /** Advanced by each set() of an unset event; waiters sleep on it, so a set() then clear() still wakes them. */
 const GENERATION = 2;
+const SPINS = 4000; // a few microseconds
 
 export interface WaitOptions {
   /** Milliseconds; default: no limit. */
@@ -73,6 +74,11 @@ export class Event {
   *#waitSteps(deadline: number): Steps<boolean> {
     const words = this.#words;
     const generation = Atomics.load(words, GENERATION);
+    // A set() often follows within microseconds (a reply, a hand-off): spinning that long
+    // saves both the sleep and the setter's wake-up syscall.
+    for (let spin = 0; spin < SPINS; spin++) {
+      if (Atomics.load(words, GENERATION) !== generation) return true;
+    }
     for (;;) {
       if (Atomics.load(words, FLAG) === 1 || Atomics.load(words, GENERATION) !== generation) return true;
       const left = remaining(deadline);
