@@ -12,6 +12,7 @@
  */
 import { SerializationError } from './errors.js';
 import { futexBinding } from './futex.js';
+import { registerReducer } from './reduction.js';
 
 const ARENA_SIZE = 1 << 20;
 /** Blocks at least this big get an arena of their own. */
@@ -127,4 +128,21 @@ export function claim(size: number, align: number, what: string): { block: Block
   attaching = null;
   if (block !== null) return { block, fresh: false };
   return { block: allocate(size, align, what), fresh: true };
+}
+
+/** Where a shared object keeps its block (the reducer reads it). */
+export const kBlock = Symbol('block');
+
+/**
+ * Registers how instances of a class whose whole state is one block cross to another process:
+ * as that block, rebuilt by its no-argument constructor attached to it (Lock, Event…).
+ */
+export function registerBlockReducer(cls: new () => { readonly [kBlock]: Block }, module: string): void {
+  registerReducer<{ readonly [kBlock]: Block }, BlockState>({
+    type: `multiprocessing-ts:${cls.name}`,
+    module,
+    cls,
+    reduce: (object) => blockState(object[kBlock]),
+    rebuild: (state) => attachTo(blockFrom(state, cls.name), () => new cls()),
+  });
 }

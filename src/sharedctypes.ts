@@ -8,7 +8,7 @@ import { futexBinding } from './futex.js';
 import { attachTo, blockFrom, blockState, claim, type Block, type BlockState } from './heap.js';
 import { registerReducer } from './reduction.js';
 import type { AcquireOptions, Held, SyncAcquireOptions } from './synchronize/acquirable.js';
-import { Lock, RLock, kBlock, kIsOwned } from './synchronize/lock.js';
+import { Lock, RLock, kIsOwned } from './synchronize/lock.js';
 import { inspectCustom } from './util.js';
 
 /** Python's array typecodes: char, wchar, (un)signed 8/16/32/64-bit integers, float, double. */

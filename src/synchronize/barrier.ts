@@ -5,13 +5,13 @@
  */
 import { BrokenBarrierError, ValueError } from '../errors.js';
 import { deadlineAfter, runAsync, runSync, type Steps } from '../futex.js';
-import { attachTo, blockFrom, blockState, claim, wordsOf, type Block, type BlockState } from '../heap.js';
+import { attachTo, blockFrom, blockState, claim, kBlock, wordsOf, type Block, type BlockState } from '../heap.js';
 import { registerReducer } from '../reduction.js';
 import { referenceOf, resolveReferenceSync, type ResolvedReference } from '../reference.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import { Condition } from './condition.js';
 import { waitOptions, type WaitOptions } from './event.js';
-import { Lock, kBlock } from './lock.js';
+import { Lock } from './lock.js';
 
 const STATE = 0;
 const COUNT = 1;

@@ -7,12 +7,12 @@
  */
 import { LockNotOwnedError } from '../errors.js';
 import { deadlineAfter, remaining, runAsync, runSync, wake, wakeAll, type Steps } from '../futex.js';
-import { attachTo, blockFrom, blockState, claim, wordsOf, type Block, type BlockState } from '../heap.js';
+import { attachTo, blockFrom, blockState, claim, kBlock, wordsOf, type Block, type BlockState } from '../heap.js';
 import { registerReducer } from '../reduction.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import type { AcquireOptions, Held, SyncAcquireOptions } from './acquirable.js';
 import { waitOptions, type WaitOptions } from './event.js';
-import { RLock, kBlock, kIsOwned, kReleaseAll, kRestoreSteps, type ConditionLock, Lock } from './lock.js';
+import { Lock, RLock, kIsOwned, kReleaseAll, kRestoreSteps, type ConditionLock } from './lock.js';
 
 const SEQUENCE = 0;
 const SLEEPERS = 1;

@@ -1,9 +1,7 @@
 /** Event in shared memory (Python's multiprocessing.Event): a flag processes can wait for. */
 import { deadlineAfter, futexBinding, remaining, runAsync, runSync, wake, wakeAll, type Steps } from '../futex.js';
-import { attachTo, blockFrom, blockState, claim, wordsOf, type Block, type BlockState } from '../heap.js';
-import { registerReducer } from '../reduction.js';
+import { claim, kBlock, registerBlockReducer, wordsOf, type Block } from '../heap.js';
 import { checkTimeout, inspectCustom } from '../util.js';
-import { kBlock } from './lock.js';
 
 const FLAG = 0;
 const SLEEPERS = 1;
@@ -97,10 +95,4 @@ export class Event {
   }
 }
 
-registerReducer<Event, BlockState>({
-  type: 'multiprocessing-ts:Event',
-  module: import.meta.url,
-  cls: Event,
-  reduce: (event) => blockState(event[kBlock]),
-  rebuild: (state) => attachTo(blockFrom(state, 'Event'), () => new Event()),
-});
+registerBlockReducer(Event, import.meta.url);

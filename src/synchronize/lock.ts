@@ -5,8 +5,7 @@
  */
 import { LockNotOwnedError, ValueError } from '../errors.js';
 import { type Steps } from '../futex.js';
-import { attachTo, blockState, blockFrom, claim, wordsOf, type Block, type BlockState } from '../heap.js';
-import { registerReducer } from '../reduction.js';
+import { claim, kBlock, registerBlockReducer, wordsOf, type Block } from '../heap.js';
 import { inspectCustom } from '../util.js';
 import { Acquirable } from './acquirable.js';
 import { ACQUIRED, RECOVERED, lockSteps, ownerOf, threadId, tryLock, unlock } from './mutex.js';
@@ -18,7 +17,6 @@ const COUNT = 1;
 export const kIsOwned = Symbol('isOwned');
 export const kReleaseAll = Symbol('releaseAll');
 export const kRestoreSteps = Symbol('restoreSteps');
-export const kBlock = Symbol('block');
 
 export interface ConditionLock extends Acquirable {
   [kIsOwned](): boolean;
@@ -150,12 +148,5 @@ export class RLock extends MutexBase {
   }
 }
 
-for (const cls of [Lock, RLock]) {
-  registerReducer<MutexBase, BlockState>({
-    type: `multiprocessing-ts:${cls.name}`,
-    module: import.meta.url,
-    cls,
-    reduce: (lock) => blockState(lock[kBlock]),
-    rebuild: (state) => attachTo(blockFrom(state, cls.name), () => new cls()),
-  });
-}
+registerBlockReducer(Lock, import.meta.url);
+registerBlockReducer(RLock, import.meta.url);

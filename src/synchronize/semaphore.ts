@@ -5,11 +5,9 @@
  */
 import { ValueError } from '../errors.js';
 import { remaining, wake, type Steps } from '../futex.js';
-import { attachTo, blockFrom, blockState, claim, wordsOf, type Block, type BlockState } from '../heap.js';
-import { registerReducer } from '../reduction.js';
+import { claim, kBlock, registerBlockReducer, wordsOf, type Block } from '../heap.js';
 import { inspectCustom } from '../util.js';
 import { Acquirable } from './acquirable.js';
-import { kBlock } from './lock.js';
 
 const VALUE = 0;
 const SLEEPERS = 1;
@@ -93,12 +91,5 @@ export class Semaphore extends Acquirable {
 /** A Semaphore whose release() raises ValueError rather than go above its initial value. */
 export class BoundedSemaphore extends Semaphore {}
 
-for (const cls of [Semaphore, BoundedSemaphore]) {
-  registerReducer<Semaphore, BlockState>({
-    type: `multiprocessing-ts:${cls.name}`,
-    module: import.meta.url,
-    cls,
-    reduce: (semaphore) => blockState(semaphore[kBlock]),
-    rebuild: (state) => attachTo(blockFrom(state, cls.name), () => new cls()),
-  });
-}
+registerBlockReducer(Semaphore, import.meta.url);
+registerBlockReducer(BoundedSemaphore, import.meta.url);
