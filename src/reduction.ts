@@ -10,6 +10,7 @@
 import v8 from 'node:v8';
 import type { TransferListItem } from 'node:worker_threads';
 import { SerializationError } from './errors.js';
+import { HEADER_PLAIN, HEADER_REDUCED, frame, unframe } from './framing.js';
 import type { StartMethod } from './start-methods.js';
 
 /** What a reducer learns about the crossing it takes part in. */
@@ -54,9 +55,6 @@ export function registerReducer<T extends object, S>(reducer: Reducer<T, S>): vo
 // A key no user object carries, that survives structured clone.
 const TAG = '\u0000multiprocessing-ts:reduced';
 interface Box { [TAG]: string; module: string; state: unknown }
-
-const HEADER_PLAIN = 0;
-const HEADER_REDUCED = 1;
 
 function reducerFor(value: object): AnyReducer | undefined {
   if (byPrototype.size === 0) return undefined;
@@ -214,19 +212,12 @@ export function dumps(value: unknown, context: ReduceContext, what = 'value'): B
       cause: error,
     });
   }
-  const out = Buffer.allocUnsafe(body.length + 1);
-  out[0] = header;
-  body.copy(out, 1);
-  return out;
-}
-
-function deserialize(bytes: Uint8Array): unknown {
-  return v8.deserialize(Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1));
+  return frame(header, body);
 }
 
 /** Inverse of `dumps`, in the receiver. Every reducer involved must be registered already. */
 export function loads(bytes: Uint8Array, context: ReduceContext): unknown {
-  const value = deserialize(bytes);
+  const value = unframe(bytes);
   return bytes[0] === HEADER_REDUCED ? rebuildWalk(value, context, new Map()) : value;
 }
 
@@ -242,7 +233,7 @@ function missingModules(value: unknown, seen: Set<object>, out: Set<string>): Se
 
 /** Like `loads`, first importing the modules of reducers not yet registered here. */
 export async function loadsAsync(bytes: Uint8Array, context: ReduceContext): Promise<unknown> {
-  const value = deserialize(bytes);
+  const value = unframe(bytes);
   if (bytes[0] !== HEADER_REDUCED) return value;
   await Promise.all([...missingModules(value, new Set(), new Set())].map((url) => import(url)));
   return rebuildWalk(value, context, new Map());

@@ -248,16 +248,3 @@ export function referenceOf(fn: Callable, what: string): ResolvedReference {
     }
   }
 }
-
-/** Child side: import the referenced module and return the export. */
-export async function importReference(ref: ResolvedReference): Promise<unknown> {
-  if (ref.kind === 'cjs') {
-    const exports = require(ref.module) as Record<string, unknown>;
-    return ref.name === '' ? exports : exports[ref.name];
-  }
-  const namespace = (await import(ref.module)) as Record<string, unknown>;
-  if (ref.name in namespace) return namespace[ref.name];
-  // A CommonJS module imported as ESM keeps its exports on `default`.
-  const fallback = namespace.default as Record<string, unknown> | undefined;
-  return ref.kind === 'auto' && fallback != null ? fallback[ref.name] : undefined;
-}

@@ -1,21 +1,36 @@
-/** Entry point of a 'spawn' child: `node <execArgv> process-main.js <parentPid>`. */
+/**
+ * Entry point of a 'spawn' or 'forkserver' child: `node <execArgv> process-main.js <parentPid>`.
+ * It loads no `node:` module the child would not load anyway.
+ */
 import { closeSync, readSync } from 'node:fs';
-import { constants } from 'node:os';
-import { tryNative } from '../native.js';
+import { dirname, join } from 'node:path';
 import { bootstrap } from './bootstrap.js';
 
 const parentPid = Number(process.argv[2]);
 const PAYLOAD_FD = 3;
+const SIGKILL = 9; // the same on every POSIX system (node:os would be one more module to load)
 
-// Die with the parent, even one killed by SIGKILL and even while this child is busy in a CPU
-// loop: the kernel delivers the signal (Linux; elsewhere this is a no-op).
-tryNative()?.setParentDeathSignal(constants.signals.SIGKILL);
-if (process.ppid !== parentPid) process.exit(1); // the parent died before we could ask
+/**
+ * Die with the parent, even one killed by SIGKILL and even while this child is busy in a CPU
+ * loop: the kernel delivers the signal (Linux; elsewhere the addon does nothing). Best effort,
+ * like native.ts's tryNative(), whose createRequire this file does without.
+ */
+function dieWithParent(): void {
+  const addon = { exports: {} as { setParentDeathSignal?(signal: number): boolean } };
+  try {
+    // This file is dist/spawn/process-main.js (or src/spawn/process-main.ts): the addon is
+    // two levels up, where node-gyp built it.
+    process.dlopen(addon, join(dirname(process.argv[1]), '../../build/Release/multiprocessing_native.node'));
+  } catch {
+    return;
+  }
+  addon.exports.setParentDeathSignal?.(SIGKILL);
+}
 
 /** The parent writes the payload and closes its end: read to EOF. */
 function readPayload(): Uint8Array {
   const chunks: Buffer[] = [];
-  const wait = new Int32Array(new SharedArrayBuffer(4));
+  let wait: Int32Array | undefined;
   for (;;) {
     const chunk = Buffer.allocUnsafe(1 << 16);
     let n: number;
@@ -23,14 +38,17 @@ function readPayload(): Uint8Array {
       n = readSync(PAYLOAD_FD, chunk, 0, chunk.length, null);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(wait, 0, 0, 1); // the descriptor is non-blocking: the data is on its way
+      // A non-blocking descriptor (not Linux's): the data is on its way.
+      Atomics.wait((wait ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
       continue;
     }
     if (n === 0) break;
     chunks.push(chunk.subarray(0, n));
   }
   closeSync(PAYLOAD_FD);
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
+dieWithParent();
+if (process.ppid !== parentPid) process.exit(1); // the parent died before we could ask
 void bootstrap(readPayload(), 'spawn');

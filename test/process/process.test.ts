@@ -48,6 +48,12 @@ interface WhoAmI {
   isMain: boolean;
   authkey: Uint8Array;
   parent: { pid: number; name: string; alive: boolean } | null;
+  className: string;
+  isProcess: boolean;
+  same: boolean;
+  alive: boolean;
+  exitcode: number | null;
+  label: unknown;
 }
 
 test('the main process knows it is the main process', () => {
@@ -102,6 +108,7 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
     test('the child sees its own name, parent, daemon flag and authkey', async (t) => {
       const file = join(tempDir(t), 'who');
       const p = new ContextProcess({ target: whoAmI, args: [file], name: 'worker-7', daemon: true });
+      Object.assign(p, { label: 'tagged' }); // own fields cross, as Python pickles __dict__
       p.start();
       await p.join();
       const me = readReport<WhoAmI>(file);
@@ -110,6 +117,12 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
       assert.equal(me.daemon, true);
       assert.deepEqual(me.parent, { pid: process.pid, name: 'MainProcess', alive: true });
       assert.deepEqual(Buffer.from(me.authkey), Buffer.from(currentProcess().authkey));
+      assert.equal(me.className, ContextProcess.name);
+      assert.equal(me.isProcess, true);
+      assert.equal(me.same, true);
+      assert.equal(me.alive, true);
+      assert.equal(me.exitcode, null);
+      assert.equal(me.label, 'tagged');
       if (method !== 'thread') {
         assert.notEqual(me.pid, process.pid);
         assert.equal(me.pid, p.pid);
