@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
-const entry = fileURLToPath(new URL('../spawn/process-main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../spawn/process-main.cjs', import.meta.url));
 // Loaded on first start: a thread-only program or a child never pays for node:child_process.
 const require = createRequire(import.meta.url);
 

@@ -6,8 +6,10 @@
  * This is on the path of every start, so it loads no more of the library than the payload
  * needs: a target run by a built-in Process class is called without the library (its Process
  * object is made only if the target asks for it); a Process subclass, or arguments holding
- * reduced objects, load the modules that handle them (the same module instances the user's
- * code imports).
+ * reduced objects, load the modules that handle them. It is bundled with its entry point into
+ * one CommonJS file (scripts/bundle-child.mjs), so it may import only stateless modules: the
+ * library's stateful ones (process.js, reduction.js) are imported at run time, shared with the
+ * user's code.
  */
 import type { ChildPayload, Process } from '../process.js';
 import { HEADER_REDUCED, unframe } from '../framing.js';

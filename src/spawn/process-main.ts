@@ -1,6 +1,7 @@
 /**
- * Entry point of a 'spawn' or 'forkserver' child: `node <execArgv> process-main.js <parentPid>`.
- * It loads no `node:` module the child would not load anyway.
+ * Entry point of a 'spawn' or 'forkserver' child: `node <execArgv> process-main.cjs <parentPid>`
+ * (bundled with bootstrap.ts by scripts/bundle-child.mjs). It loads no `node:` module the
+ * child would not load anyway.
  */
 import { closeSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +19,7 @@ const SIGKILL = 9; // the same on every POSIX system (node:os would be one more 
 function dieWithParent(): void {
   const addon = { exports: {} as { setParentDeathSignal?(signal: number): boolean } };
   try {
-    // This file is dist/spawn/process-main.js (or src/spawn/process-main.ts): the addon is
+    // This file is dist/spawn/process-main.cjs (or src/spawn/process-main.ts): the addon is
     // two levels up, where node-gyp built it.
     process.dlopen(addon, join(dirname(process.argv[1]), '../../build/Release/multiprocessing_native.node'));
   } catch {

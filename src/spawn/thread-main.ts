@@ -1,4 +1,7 @@
-/** Entry point of a 'thread' child: a worker whose workerData is the payload. */
+/**
+ * Entry point of a 'thread' child: a worker whose workerData is the payload (bundled with
+ * bootstrap.ts by scripts/bundle-child.mjs).
+ */
 import { workerData } from 'node:worker_threads';
 import { bootstrap } from './bootstrap.js';
 
