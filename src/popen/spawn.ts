@@ -14,13 +14,15 @@ function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
 }
 
-function launch(): ChildProcess {
+/** `spare`: a forkserver child, booted before anyone knows what it will run (see process-main). */
+function launch(spare = false): ChildProcess {
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The child learns its parent's pid so it can tell if it was orphaned before it could
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
   // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
   // start-up, so one is opened only when a later feature needs to pass handles.
-  const child = spawn(process.execPath, [...childExecArgv(), entry, String(process.pid)], {
+  const args = [...childExecArgv(), entry, String(process.pid), ...(spare ? ['spare'] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
   });
   const channel = child.stdio[3] as NodeJS.WritableStream & { unref?(): void };
@@ -29,22 +31,60 @@ function launch(): ChildProcess {
   return child;
 }
 
-// 'forkserver': one child booted ahead of time, blocked reading its payload. It holds nothing
-// up (unref'd) and dies with this process like any child.
-let spare: ChildProcess | null = null;
-
-function takeSpare(): ChildProcess {
-  const taken = spare;
-  spare = null;
-  setImmediate(() => {
-    spare ??= launch();
-    spare.unref();
-  });
-  if (taken !== null && taken.exitCode === null && taken.signalCode === null) return taken;
-  return launch();
+// 'forkserver': a child booted ahead of time (a spare) waits for its payload, blocked reading
+// it. A spare holds nothing up (unref'd) and dies with this process like any child.
+interface Spare {
+  readonly child: ChildProcess;
+  /** It said it is waiting for its payload (process-main writes one byte): taking it is a warm start. */
+  ready: boolean;
 }
 
-process.on('exit', () => spare?.kill('SIGKILL'));
+let spare: Spare | null = null;
+
+function launchSpare(): void {
+  const child = launch(true);
+  child.unref();
+  child.on('error', () => {}); // failed to spawn: it never gets ready, so it is never taken
+  const booting: Spare = { child, ready: false };
+  (child.stdio[3] as NodeJS.ReadableStream).once('data', () => (booting.ready = true));
+  child.once('exit', () => {
+    if (spare === booting) spare = null;
+  });
+  spare = booting;
+}
+
+/**
+ * The next spare boots once `child` has exited, or 50 ms after it started, whichever comes
+ * first: a spare's boot is a whole Node.js start-up of CPU, which would otherwise compete with
+ * the start-up of the child that was just started.
+ */
+function replenishAfter(child: ChildProcess): void {
+  let done = false;
+  const replenish = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (spare === null) launchSpare();
+  };
+  const timer = setTimeout(replenish, 50).unref();
+  // After the exit has been handled (joins resolved): spawning blocks this thread for a while.
+  child.once('exit', () => setImmediate(replenish).unref());
+}
+
+/** A ready spare, or else a child launched now (a booting spare stays the spare). */
+function takeSpare(): ChildProcess {
+  const taken = spare;
+  if (taken !== null && taken.ready) {
+    spare = null;
+    replenishAfter(taken.child);
+    return taken.child;
+  }
+  const child = launch();
+  if (taken === null) replenishAfter(child);
+  return child;
+}
+
+process.on('exit', () => spare?.child.kill('SIGKILL'));
 
 export class SpawnPopen implements Popen {
   readonly #child: ChildProcess;

@@ -3,12 +3,15 @@
  * (bundled with bootstrap.ts by scripts/bundle-child.mjs). It loads no `node:` module the
  * child would not load anyway.
  */
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bootstrap } from './bootstrap.js';
 
 const parentPid = Number(process.argv[2]);
+/** A forkserver child, booted ahead of time: its payload may come much later. */
+const isSpare = process.argv[3] === 'spare';
 const PAYLOAD_FD = 3;
+const READY = new Uint8Array([1]);
 const SIGKILL = 9; // the same on every POSIX system (node:os would be one more module to load)
 
 /**
@@ -26,6 +29,15 @@ function dieWithParent(): void {
     return;
   }
   addon.exports.setParentDeathSignal?.(SIGKILL);
+}
+
+/** A spare tells its parent it is ready for a payload (the descriptor is a socket pair). */
+function sayReady(): void {
+  try {
+    writeSync(PAYLOAD_FD, READY);
+  } catch {
+    // the parent is gone or has closed its end: the payload read tells
+  }
 }
 
 /** The parent writes the payload and closes its end: read to EOF. */
@@ -50,6 +62,16 @@ function readPayload(): Uint8Array {
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-dieWithParent();
-if (process.ppid !== parentPid) process.exit(1); // the parent died before we could ask
-void bootstrap(readPayload(), 'spawn');
+async function main(): Promise<void> {
+  dieWithParent();
+  if (process.ppid !== parentPid) process.exit(1); // the parent died before we could ask
+  // While it waits, a spare loads what a start would otherwise load after its payload came:
+  // Node's ES-module loader, and the library that most targets' modules import.
+  if (isSpare) {
+    await import('../index.js').catch(() => {});
+    sayReady();
+  }
+  await bootstrap(readPayload(), 'spawn');
+}
+
+void main();

@@ -20,6 +20,7 @@ import {
 import {
   Reporter,
   ThreadReporter,
+  bootTime,
   busyLoop,
   echoArgs,
   exitWith,
@@ -336,3 +337,30 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
     });
   });
 }
+
+describe("start method 'forkserver'", () => {
+  const { Process: ForkserverProcess } = getContext('forkserver');
+
+  test('a burst of starts all run; once a spare is ready, a start takes it (booted before start())', async (t) => {
+    const dir = tempDir(t);
+    // One may get the spare, the others start a process of their own.
+    const burst = [0, 1, 2, 3].map((i) => new ForkserverProcess({ target: bootTime, args: [join(dir, `burst-${i}`)] }));
+    for (const p of burst) p.start();
+    assert.deepEqual(await Promise.all(burst.map((p) => p.join())), [0, 0, 0, 0]);
+    const pids = burst.map((p, i) => readReport<{ pid: number }>(join(dir, `burst-${i}`)).pid);
+    assert.deepEqual(pids, burst.map((p) => p.pid));
+    assert.equal(new Set(pids).size, 4);
+
+    let warm = false;
+    for (let attempt = 0; attempt < 20 && !warm; attempt++) {
+      await sleep(300); // a spare boots in the background
+      const file = join(dir, `warm-${attempt}`);
+      const before = performance.timeOrigin + performance.now();
+      const p = new ForkserverProcess({ target: bootTime, args: [file] });
+      p.start();
+      assert.equal(await p.join(), 0);
+      warm = readReport<{ bootedAt: number }>(file).bootedAt < before;
+    }
+    assert.ok(warm, 'no start took a spare booted ahead of time');
+  });
+});
