@@ -5,14 +5,14 @@
  *
  * This is on the path of every start, so it loads no more of the library than the payload
  * needs: a target run by a built-in Process class is called without the library (its Process
- * object is made only if the target asks for it); a Process subclass, or arguments holding
- * reduced objects, load the modules that handle them. It is bundled with its entry point into
- * one CommonJS file (scripts/bundle-child.mjs), so it may import only stateless modules: the
- * library's stateful ones (process.js, reduction.js) are imported at run time, shared with the
- * user's code.
+ * object is made only if the target asks for it); a Process subclass, or arguments beyond
+ * small plain data (framing.ts), load the modules that handle them. It is bundled with its
+ * entry point into one CommonJS file (scripts/bundle-child.mjs), so it may import only
+ * stateless modules: the library's stateful ones (process.js, reduction.js) are imported at
+ * run time, shared with the user's code.
  */
 import type { ChildPayload, Process } from '../process.js';
-import { HEADER_REDUCED, unframe } from '../framing.js';
+import { HEADER_JSON, unframeJson } from '../framing.js';
 import type { StartMethod } from '../start-methods.js';
 import { processState } from '../state.js';
 import { exitFlushed, watchStdio } from './stdio.js';
@@ -27,7 +27,7 @@ function report(error: unknown): void {
 }
 
 async function decode(bytes: Uint8Array, method: StartMethod): Promise<ChildPayload> {
-  if (bytes[0] !== HEADER_REDUCED) return unframe(bytes) as ChildPayload;
+  if (bytes[0] === HEADER_JSON) return unframeJson(bytes) as ChildPayload;
   const { createReduceContext, loadsAsync } = await import('../reduction.js');
   return (await loadsAsync(bytes, createReduceContext(method))) as ChildPayload;
 }
