@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -41,6 +42,30 @@ void Pipe(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(v8::Array::New(isolate, items, 2));
 }
 
+// socketPair(): [ours, theirs], close-on-exec and blocking: a child's payload channel, which a
+// forkserver spare also uses to say it is ready.
+void SocketPair(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  int fds[2];
+#if defined(SOCK_CLOEXEC)
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return ThrowErrno(isolate, "socketpair", errno);
+#else
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return ThrowErrno(isolate, "socketpair", errno);
+  fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+  fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+#endif
+  v8::Local<v8::Value> items[] = {v8::Integer::New(isolate, fds[0]), v8::Integer::New(isolate, fds[1])};
+  info.GetReturnValue().Set(v8::Array::New(isolate, items, 2));
+}
+
+// takeByte(fd): reads one byte if one is waiting, never blocks.
+void TakeByte(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  int fd = info[0]->Int32Value(isolate->GetCurrentContext()).FromMaybe(-1);
+  char byte;
+  info.GetReturnValue().Set(recv(fd, &byte, 1, MSG_DONTWAIT) == 1);
+}
+
 // closeFd(fd): for descriptors this addon made; fs.closeSync warns about those in workers.
 void CloseFd(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
@@ -66,6 +91,8 @@ void TrackerFd(const v8::FunctionCallbackInfo<v8::Value>& info) {
 void RegisterProcess(v8::Isolate* isolate, v8::Local<v8::Object> exports) {
   SetMethod(isolate, exports, "setParentDeathSignal", SetParentDeathSignal);
   SetMethod(isolate, exports, "pipe", Pipe);
+  SetMethod(isolate, exports, "socketPair", SocketPair);
+  SetMethod(isolate, exports, "takeByte", TakeByte);
   SetMethod(isolate, exports, "closeFd", CloseFd);
   SetMethod(isolate, exports, "trackerFd", TrackerFd);
 }

@@ -11,7 +11,11 @@ export interface NativeBinding {
   setParentDeathSignal(signal: number): boolean;
   /** A close-on-exec pipe: [readFd, writeFd]. */
   pipe(): [number, number];
-  /** Closes a descriptor made by pipe() (fs.closeSync would warn in a worker thread). */
+  /** A close-on-exec, blocking Unix socket pair: [ours, theirs]. */
+  socketPair(): [number, number];
+  /** Consumes one byte from fd if one is waiting, without blocking: whether there was one. */
+  takeByte(fd: number): boolean;
+  /** Closes a descriptor made by pipe() or socketPair() (fs.closeSync would warn in a worker thread). */
   closeFd(fd: number): void;
   /** The process-wide resource tracker fd (-1: none); a candidate is installed if none is. */
   trackerFd(candidate?: number): number;
@@ -50,7 +54,10 @@ export function native(): NativeBinding {
   if (binding !== null) return binding;
   if (failure === null) {
     try {
-      binding = createRequire(import.meta.url)('../build/Release/multiprocessing_native.node') as NativeBinding;
+      // A spawn child's entry point loaded it already (spawn/process-main.ts).
+      binding =
+        ((globalThis as Record<symbol, unknown>)[Symbol.for('multiprocessing-ts.native')] as NativeBinding | undefined) ??
+        (createRequire(import.meta.url)('../build/Release/multiprocessing_native.node') as NativeBinding);
       return binding;
     } catch (error) {
       failure = error as Error;

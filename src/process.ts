@@ -60,6 +60,11 @@ export interface ChildPayload {
   parent: ParentInfo;
   /** The user's Process subclass, or the name of a built-in class. */
   processClass: ResolvedReference | string;
+  /**
+   * A built-in class whose run() is Process's own, which only calls the target: the child
+   * calls the target itself and makes the Process object only if asked (currentProcess()).
+   */
+  plainRun: boolean;
   target: ResolvedReference | null;
   args: unknown[];
   kwargs: Record<string, unknown> | null;
@@ -396,6 +401,7 @@ function payloadOf(proc: Process, state: State, method: StartMethod): ChildPaylo
     authkey: proc.authkey,
     parent: { pid: process.pid, name: current.name, startMethod: method },
     processClass,
+    plainRun: builtin !== null && cls.prototype.run === Process.prototype.run,
     target,
     args: state.args,
     kwargs: state.kwargs,
@@ -447,6 +453,12 @@ export class ParentProcess {
 /** The Process object of the running process: 'MainProcess' in the main one. */
 export function currentProcess(): Process {
   const state = processState();
+  if (state.current === null && state.own !== null) {
+    // A child that ran its target without the library (spawn/bootstrap): made on first ask.
+    const { payload, target } = state.own;
+    const cls = builtinClasses.get(payload.processClass as string) ?? Process;
+    state.current = Process[kRestore](cls, payload, target);
+  }
   if (state.current === null) {
     state.current = Process[kRestore](
       Process,
@@ -457,6 +469,7 @@ export function currentProcess(): Process {
         authkey: currentAuthkey(),
         parent: { pid: 0, name: '', startMethod: 'spawn' },
         processClass: 'Process',
+        plainRun: true,
         target: null,
         args: [],
         kwargs: null,

@@ -10,6 +10,7 @@
 import v8 from 'node:v8';
 import type { TransferListItem } from 'node:worker_threads';
 import { SerializationError } from './errors.js';
+import { HEADER_JSON, HEADER_PLAIN, HEADER_REDUCED, body, frame, frameJson, jsonExact, unframeJson } from './framing.js';
 import type { StartMethod } from './start-methods.js';
 
 /** What a reducer learns about the crossing it takes part in. */
@@ -66,9 +67,6 @@ const importedModules = new Map<string, Record<string, unknown>>();
 export function importedModule(url: string): Record<string, unknown> | undefined {
   return importedModules.get(url);
 }
-
-const HEADER_PLAIN = 0;
-const HEADER_REDUCED = 1;
 
 function reducerFor(value: object): AnyReducer | undefined {
   if (byPrototype.size === 0) return undefined;
@@ -220,6 +218,8 @@ export function dumps(value: unknown, context: ReduceContext, what = 'value'): B
   if (needsWalk(value, new Set())) {
     payload = reduceWalk(value, what, context, new Map());
     header = HEADER_REDUCED;
+  } else if (jsonExact(value)) {
+    return frameJson(value); // small plain data: a child decodes it without node:v8
   }
   let body: Buffer;
   try {
@@ -229,19 +229,16 @@ export function dumps(value: unknown, context: ReduceContext, what = 'value'): B
       cause: error,
     });
   }
-  const out = Buffer.allocUnsafe(body.length + 1);
-  out[0] = header;
-  body.copy(out, 1);
-  return out;
+  return frame(header, body);
 }
 
-function deserialize(bytes: Uint8Array): unknown {
-  return v8.deserialize(Buffer.from(bytes.buffer, bytes.byteOffset + 1, bytes.byteLength - 1));
+function decode(bytes: Uint8Array): unknown {
+  return bytes[0] === HEADER_JSON ? unframeJson(bytes) : v8.deserialize(body(bytes));
 }
 
 /** Inverse of `dumps`, in the receiver. Every reducer involved must be registered already. */
 export function loads(bytes: Uint8Array, context: ReduceContext): unknown {
-  const value = deserialize(bytes);
+  const value = decode(bytes);
   return bytes[0] === HEADER_REDUCED ? rebuildWalk(value, context, new Map()) : value;
 }
 
@@ -261,7 +258,7 @@ function missingModules(value: unknown, seen: Set<object>, out: Set<string>): Se
 
 /** Like `loads`, first importing the modules of reducers not yet registered here. */
 export async function loadsAsync(bytes: Uint8Array, context: ReduceContext): Promise<unknown> {
-  const value = deserialize(bytes);
+  const value = decode(bytes);
   if (bytes[0] !== HEADER_REDUCED) return value;
   await Promise.all(
     [...missingModules(value, new Set(), new Set())].map(async (url) => {

@@ -12,8 +12,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
-// The JS build of es-module-lexer parses synchronously (the default build needs an async init).
-import { parse as parseModule } from 'es-module-lexer/js';
 import { SerializationError } from './errors.js';
 import { importedModule } from './reduction.js';
 
@@ -33,6 +31,16 @@ export interface ResolvedReference extends ModuleReference {
 type Callable = (...args: never[]) => unknown;
 
 const require = createRequire(import.meta.url);
+
+/**
+ * es-module-lexer, loaded on the first ES-module target: a child that starts no children never
+ * pays for it. Its CommonJS build compiles its WebAssembly synchronously on first parse (~6 ms);
+ * the asm.js build ('es-module-lexer/js') takes ~70 ms to compile.
+ */
+function parseModule(source: string): ReturnType<typeof import('es-module-lexer').parse> {
+  return (require('es-module-lexer') as typeof import('es-module-lexer')).parse(source);
+}
+
 const cache = new WeakMap<Callable, ResolvedReference>();
 
 export function isModuleReference(value: unknown): value is ModuleReference {
@@ -240,19 +248,6 @@ export function referenceOf(fn: Callable, what: string): ResolvedReference {
       // nothing to release
     }
   }
-}
-
-/** Child side: import the referenced module and return the export. */
-export async function importReference(ref: ResolvedReference): Promise<unknown> {
-  if (ref.kind === 'cjs') {
-    const exports = require(ref.module) as Record<string, unknown>;
-    return ref.name === '' ? exports : exports[ref.name];
-  }
-  const namespace = (await import(ref.module)) as Record<string, unknown>;
-  if (ref.name in namespace) return namespace[ref.name];
-  // A CommonJS module imported as ESM keeps its exports on `default`.
-  const fallback = namespace.default as Record<string, unknown> | undefined;
-  return ref.kind === 'auto' && fallback != null ? fallback[ref.name] : undefined;
 }
 
 /**

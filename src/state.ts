@@ -3,6 +3,7 @@
  * of the library loaded in one thread (e.g. the bootstrap's and the user's) agree on who the
  * current process is. Each worker thread has its own globalThis, hence its own state.
  */
+import type { ChildPayload } from './process.js';
 import type { StartMethod } from './start-methods.js';
 
 export interface ParentInfo {
@@ -30,6 +31,11 @@ export interface ProcessState {
   exitHookInstalled: boolean;
   /** The object `currentProcess()` returns; created lazily. */
   current: object | null;
+  /**
+   * In a child whose target runs without the library (spawn/bootstrap): what its parent sent,
+   * from which `currentProcess()` makes the child's Process object if it is ever asked for.
+   */
+  own: { payload: ChildPayload; target: (...args: never[]) => unknown } | null;
   /** Start method chosen by setStartMethod(); null means "not fixed yet". */
   startMethod: StartMethod | null;
 }
@@ -53,6 +59,7 @@ export function processState(): ProcessState {
       children: new Set(),
       exitHookInstalled: false,
       current: null,
+      own: null,
       startMethod: null,
     };
     holder[key] = state;

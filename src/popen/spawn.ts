@@ -9,7 +9,7 @@ import { CHILD_TRACKER_FD, ensureTracker } from '../resource-tracker/client.js';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
-const entry = fileURLToPath(new URL('../spawn/process-main.js', import.meta.url));
+const entry = fileURLToPath(new URL('../spawn/process-main.cjs', import.meta.url));
 // Loaded on first start: a thread-only program or a child never pays for node:child_process.
 const require = createRequire(import.meta.url);
 
@@ -19,28 +19,30 @@ function signalNumber(signal: NodeJS.Signals): number {
 
 interface Launched {
   readonly child: ChildProcess;
-  /** Our end of the child's payload pipe (its fd 3). */
+  /** Our end of the socket pair that is the child's fd 3: its payload goes down it. */
   readonly payloadFd: number;
 }
 
-function launch(): Launched {
+/** `spare`: a forkserver child, booted before anyone knows what it will run (see process-main). */
+function launch(spare = false): Launched {
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The child learns its parent's pid so it can tell if it was orphaned before it could
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
-  // goes through a plain pipe on fd 3: an IPC channel would cost every child ~10 ms of
+  // goes through a plain socket pair on fd 3: an IPC channel would cost every child ~10 ms of
   // start-up, so one is opened only when a later feature needs to pass handles.
   // Children share this process's resource tracker (fd 4, see resource-tracker), so what they
   // create outlives them until the whole program has exited.
   const tracker = ensureTracker();
-  const args = [...childExecArgv(), entry, String(process.pid), ...(tracker === null ? [] : [String(CHILD_TRACKER_FD)])];
-  const [readEnd, payloadFd] = native().pipe();
+  const args = [...childExecArgv(), entry, String(process.pid), spare ? 'spare' : 'cold'];
+  if (tracker !== null) args.push(String(CHILD_TRACKER_FD));
+  const [payloadFd, theirs] = native().socketPair();
   try {
     const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'inherit', 'inherit', readEnd, ...(tracker === null ? [] : [tracker])],
+      stdio: ['ignore', 'inherit', 'inherit', theirs, ...(tracker === null ? [] : [tracker])],
     });
     return { child, payloadFd };
   } finally {
-    native().closeFd(readEnd);
+    native().closeFd(theirs);
   }
 }
 
@@ -53,26 +55,62 @@ function sendPayload(fd: number, payload: Uint8Array): void {
   try {
     for (let sent = 0; sent < payload.length; ) sent += writeSync(fd, payload, sent);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPIPE' && code !== 'ECONNRESET') throw error;
   } finally {
     native().closeFd(fd);
   }
 }
 
-// 'forkserver': one child booted ahead of time, blocked reading its payload. It holds nothing
-// up (unref'd) and dies with this process like any child.
+// 'forkserver': a child booted ahead of time (a spare) waits for its payload, blocked reading
+// it. A spare holds nothing up (unref'd) and dies with this process like any child.
 let spare: Launched | null = null;
 
+function launchSpare(): void {
+  const booting = launch(true);
+  booting.child.unref();
+  booting.child.on('error', () => {}); // failed to spawn: it never gets ready, so it is never taken
+  booting.child.once('exit', () => {
+    if (spare === booting) {
+      spare = null;
+      native().closeFd(booting.payloadFd);
+    }
+  });
+  spare = booting;
+}
+
+/**
+ * The next spare boots once `child` has exited, or 50 ms after it started, whichever comes
+ * first: a spare's boot is a whole Node.js start-up of CPU, which would otherwise compete with
+ * the start-up of the child that was just started.
+ */
+function replenishAfter(child: ChildProcess): void {
+  let done = false;
+  const replenish = (): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (spare === null) launchSpare();
+  };
+  const timer = setTimeout(replenish, 50).unref();
+  // After the exit has been handled (joins resolved): spawning blocks this thread for a while.
+  child.once('exit', () => setImmediate(replenish).unref());
+}
+
+/**
+ * A ready spare (it wrote one byte on fd 3 once booted, see process-main: reading it here
+ * never blocks), or else a child launched now (a booting spare stays the spare).
+ */
 function takeSpare(): Launched {
   const taken = spare;
-  spare = null;
-  setImmediate(() => {
-    spare ??= launch();
-    spare.child.unref();
-  });
-  if (taken !== null && taken.child.exitCode === null && taken.child.signalCode === null) return taken;
-  if (taken !== null) native().closeFd(taken.payloadFd);
-  return launch();
+  if (taken !== null && native().takeByte(taken.payloadFd)) {
+    spare = null;
+    replenishAfter(taken.child);
+    return taken;
+  }
+  const launched = launch();
+  if (taken === null) replenishAfter(launched.child);
+  return launched;
 }
 
 process.on('exit', () => spare?.child.kill('SIGKILL'));

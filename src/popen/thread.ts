@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { childExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
-const entry = new URL('../spawn/thread-main.js', import.meta.url);
+const entry = new URL('../spawn/thread-main.cjs', import.meta.url);
 // Loaded on first start: a spawn-only program never pays for node:worker_threads.
 const require = createRequire(import.meta.url);
 

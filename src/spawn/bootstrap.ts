@@ -1,14 +1,22 @@
 /**
- * A child's start-up, the same for both start methods (CPython's spawn.py + _bootstrap):
+ * A child's start-up, the same for every start method (CPython's spawn.py + _bootstrap):
  * receive the payload, become the process the parent described, import the target's module
  * (where the main-module guard matters), run, wait for our own children, exit.
+ *
+ * This is on the path of every start, so it loads no more of the library than the payload
+ * needs: a target run by a built-in Process class is called without the library (its Process
+ * object is made only if the target asks for it); a Process subclass, or arguments beyond
+ * small plain data (framing.ts), load the modules that handle them. It is bundled with its
+ * entry point into one CommonJS file (scripts/bundle-child.mjs), so it may import only
+ * stateless modules: the library's stateful ones (process.js, reduction.js) are imported at
+ * run time, shared with the user's code.
  */
-import '../context.js'; // registers SpawnProcess and ThreadProcess
-import { Process, kRestore, type ChildPayload, type Target } from '../process.js';
-import { importReference, type ResolvedReference } from '../reference.js';
-import { createReduceContext, loadsAsync } from '../reduction.js';
+import type { ChildPayload, Process } from '../process.js';
+import { HEADER_JSON, unframeJson } from '../framing.js';
 import type { StartMethod } from '../start-methods.js';
 import { processState } from '../state.js';
+import { exitFlushed, watchStdio } from './stdio.js';
+import { importFunction } from './target.js';
 
 let processName = 'Process';
 
@@ -18,25 +26,26 @@ function report(error: unknown): void {
   process.stderr.write(`Process ${processName}:\n${detail}\n`);
 }
 
-function flush(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream.writable) resolve();
-    else stream.write('', () => resolve());
-  });
+async function decode(bytes: Uint8Array, method: StartMethod): Promise<ChildPayload> {
+  if (bytes[0] === HEADER_JSON) return unframeJson(bytes) as ChildPayload;
+  const { createReduceContext, loadsAsync } = await import('../reduction.js');
+  return (await loadsAsync(bytes, createReduceContext(method))) as ChildPayload;
 }
 
-async function exit(code: number): Promise<never> {
-  await Promise.all([flush(process.stdout), flush(process.stderr)]);
-  process.exit(code);
-}
-
-async function resolveFunction(ref: ResolvedReference, what: string): Promise<Target> {
-  const value = await importReference(ref);
-  if (typeof value !== 'function') {
-    const found = value === undefined ? 'no such export' : `a ${typeof value}`;
-    throw new TypeError(`${what} ${ref.name ? `"${ref.name}"` : '(module.exports)'} of ${ref.module} is not a function (${found})`);
+/** The child's own Process object, for a class whose run() is not only "call the target". */
+async function restore(payload: ChildPayload): Promise<Process> {
+  await import('../context.js'); // registers the built-in classes
+  const lib = await import('../process.js');
+  const { Process } = lib;
+  const cls =
+    typeof payload.processClass === 'string'
+      ? Process.builtinClass(payload.processClass)
+      : await importFunction(payload.processClass, 'Process class');
+  if (cls === undefined || typeof (cls as typeof Process).prototype?.run !== 'function') {
+    throw new TypeError(`${String(payload.processClass)} is not a Process class`);
   }
-  return value as Target;
+  const target = payload.target === null ? null : await importFunction(payload.target, 'Target');
+  return Process[lib.kRestore](cls as typeof Process, payload, target);
 }
 
 /** Python's _exit_function: stop daemonic children, wait for the others. */
@@ -47,49 +56,49 @@ async function finishChildren(): Promise<void> {
 }
 
 export async function bootstrap(bytes: Uint8Array, method: StartMethod): Promise<never> {
+  watchStdio();
   process.on('uncaughtException', (error) => {
     report(error);
-    void exit(1);
+    void exitFlushed(1);
   });
-  const payload = (await loadsAsync(bytes, createReduceContext(method))) as ChildPayload;
-  processName = payload.name;
   const state = processState();
-  Object.assign(state, {
-    parent: payload.parent,
-    identity: payload.identity,
-    name: payload.name,
-    daemon: payload.daemon,
-    authkey: payload.authkey,
-    childCounter: 0,
-    bootstrapping: true,
-  });
-
-  let self: Process;
+  let run: () => unknown;
   try {
-    const cls =
-      typeof payload.processClass === 'string'
-        ? Process.builtinClass(payload.processClass)
-        : await resolveFunction(payload.processClass, 'Process class');
-    if (cls === undefined || typeof (cls as typeof Process).prototype?.run !== 'function') {
-      throw new TypeError(`${String(payload.processClass)} is not a Process class`);
+    const payload = await decode(bytes, method);
+    processName = payload.name;
+    Object.assign(state, {
+      parent: payload.parent,
+      identity: payload.identity,
+      name: payload.name,
+      daemon: payload.daemon,
+      authkey: payload.authkey,
+      childCounter: 0,
+      bootstrapping: true,
+    });
+    if (payload.plainRun && payload.target !== null) {
+      const target = await importFunction(payload.target, 'Target');
+      state.own = { payload, target };
+      const { args, kwargs } = payload;
+      run = () => (kwargs === null ? target(...args) : target(...args, kwargs)); // Process#run
+    } else {
+      const self = await restore(payload);
+      state.current = self;
+      run = () => self.run();
     }
-    const target = payload.target === null ? null : await resolveFunction(payload.target, 'Target');
-    self = Process[kRestore](cls as typeof Process, payload, target);
   } catch (error) {
     report(error);
-    return exit(1);
+    return exitFlushed(1);
   } finally {
     state.bootstrapping = false;
   }
-  state.current = self;
 
   let code = 0;
   try {
-    await self.run();
+    await run();
   } catch (error) {
     report(error);
     code = 1;
   }
   await finishChildren();
-  return exit(code);
+  return exitFlushed(code);
 }

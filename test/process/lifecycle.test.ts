@@ -22,6 +22,14 @@ for (const method of ['spawn', 'thread'] as const) {
       assert.match(result.stdout, /work ran in guarded, isMainProcess=false\nexitcode=0/);
     });
 
+    test('output a child writes just before it ends reaches stdout and stderr whole', async () => {
+      const bytes = 256 << 10;
+      const result = await runDriver('driver-output.ts', [method, String(bytes)]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${'x'.repeat(bytes)}\nend of stdout\nexitcode=0\n`);
+      assert.equal(result.stderr, 'end of stderr\n');
+    });
+
     test('daemonic children end with the parent; non-daemonic ones are waited for', async (t) => {
       const marker = join(tempDir(t), 'normal');
       const started = Date.now();

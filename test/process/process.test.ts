@@ -20,6 +20,7 @@ import {
 import {
   Reporter,
   ThreadReporter,
+  bootTime,
   busyLoop,
   echoArgs,
   exitWith,
@@ -48,6 +49,12 @@ interface WhoAmI {
   isMain: boolean;
   authkey: Uint8Array;
   parent: { pid: number; name: string; alive: boolean } | null;
+  className: string;
+  isProcess: boolean;
+  same: boolean;
+  alive: boolean;
+  exitcode: number | null;
+  label: unknown;
 }
 
 test('the main process knows it is the main process', () => {
@@ -102,6 +109,7 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
     test('the child sees its own name, parent, daemon flag and authkey', async (t) => {
       const file = join(tempDir(t), 'who');
       const p = new ContextProcess({ target: whoAmI, args: [file], name: 'worker-7', daemon: true });
+      Object.assign(p, { label: 'tagged' }); // own fields cross, as Python pickles __dict__
       p.start();
       await p.join();
       const me = readReport<WhoAmI>(file);
@@ -110,6 +118,12 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
       assert.equal(me.daemon, true);
       assert.deepEqual(me.parent, { pid: process.pid, name: 'MainProcess', alive: true });
       assert.deepEqual(Buffer.from(me.authkey), Buffer.from(currentProcess().authkey));
+      assert.equal(me.className, ContextProcess.name);
+      assert.equal(me.isProcess, true);
+      assert.equal(me.same, true);
+      assert.equal(me.alive, true);
+      assert.equal(me.exitcode, null);
+      assert.equal(me.label, 'tagged');
       if (method !== 'thread') {
         assert.notEqual(me.pid, process.pid);
         assert.equal(me.pid, p.pid);
@@ -323,3 +337,30 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
     });
   });
 }
+
+describe("start method 'forkserver'", () => {
+  const { Process: ForkserverProcess } = getContext('forkserver');
+
+  test('a burst of starts all run; once a spare is ready, a start takes it (booted before start())', async (t) => {
+    const dir = tempDir(t);
+    // One may get the spare, the others start a process of their own.
+    const burst = [0, 1, 2, 3].map((i) => new ForkserverProcess({ target: bootTime, args: [join(dir, `burst-${i}`)] }));
+    for (const p of burst) p.start();
+    assert.deepEqual(await Promise.all(burst.map((p) => p.join())), [0, 0, 0, 0]);
+    const pids = burst.map((p, i) => readReport<{ pid: number }>(join(dir, `burst-${i}`)).pid);
+    assert.deepEqual(pids, burst.map((p) => p.pid));
+    assert.equal(new Set(pids).size, 4);
+
+    let warm = false;
+    for (let attempt = 0; attempt < 20 && !warm; attempt++) {
+      await sleep(300); // a spare boots in the background
+      const file = join(dir, `warm-${attempt}`);
+      const before = performance.timeOrigin + performance.now();
+      const p = new ForkserverProcess({ target: bootTime, args: [file] });
+      p.start();
+      assert.equal(await p.join(), 0);
+      warm = readReport<{ bootedAt: number }>(file).bootedAt < before;
+    }
+    assert.ok(warm, 'no start took a spare booted ahead of time');
+  });
+});
