@@ -106,7 +106,10 @@ export class SpawnPopen implements Popen {
         resolve(1);
       });
     });
-    (this.#child.stdio[3] as NodeJS.WritableStream).end(options.payload);
+    // Closed once written (the child still reads it all): left open, it would wake this
+    // process once more, for its end of file, when the child exits.
+    const channel = this.#child.stdio[3] as NodeJS.WritableStream & { destroy(): void };
+    channel.end(options.payload, () => channel.destroy());
     this.setKeepsParentAlive(!options.daemon);
   }
 
