@@ -98,6 +98,17 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
       assert.deepEqual(got[7], args[7]);
     });
 
+    test('a large payload (4 MB of arguments) arrives whole', async (t) => {
+      const file = join(tempDir(t), 'large');
+      const big = 'x'.repeat(4 << 20);
+      const p = new ContextProcess({ target: echoArgs, args: [file, big, new Float64Array(1000).fill(0.5)] });
+      p.start();
+      assert.equal(await p.join(), 0);
+      const [gotBig, gotFloats] = readReport<[string, Float64Array]>(file);
+      assert.equal(gotBig, big);
+      assert.deepEqual(gotFloats, new Float64Array(1000).fill(0.5));
+    });
+
     test('kwargs arrive as one final options argument', async (t) => {
       const file = join(tempDir(t), 'kwargs');
       const p = new ContextProcess({ target: echoArgs, args: [file, 1], kwargs: { verbose: true } });
