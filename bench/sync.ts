@@ -4,7 +4,8 @@
  *
  *   uncontended Lock        ns per acquire+release pair in one process     goal ≤ 0.5 × Python
  *   2 × 100k increments     `with v.get_lock(): v.value += 1` in 2 processes,
- *                           the increments alone (children started and waiting before the clock)
+ *                           the increments alone (children started and waiting before the clock),
+ *                           median of 3 runs on both sides
  *                                                                          goal ≤ 0.2 × Python
  *   Event wake-up           one-way set → wait latency between two processes (ping-pong / 2)
  *                                                                          goal ≤ 0.6 × Python

@@ -92,30 +92,34 @@ function codecOf(typecode: unknown, what: string): Codec {
   return codecs[typecode as Typecode];
 }
 
-/** Converts a JavaScript value to what the view stores; wraps integers as ctypes does. */
-function encode(codec: Codec, value: unknown, what: string): number | bigint {
+/**
+ * Converts a JavaScript value to what the view stores; wraps integers as ctypes does. `label`
+ * and `index` name the element in error messages, built only then: this runs on every write.
+ */
+function encode(codec: Codec, value: unknown, label: string, index?: number | string): number | bigint {
+  const what = (): string => (index === undefined ? label : `${label}[${index}]`);
   switch (codec.kind) {
     case 'char':
       if (typeof value === 'string' && value.length === 1 && value.charCodeAt(0) < 256) return value.charCodeAt(0);
       if (value instanceof Uint8Array && value.length === 1) return value[0];
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 256) return value;
-      throw new TypeError(`${what}: a 'c' element is one byte: a 1-character string (code < 256), got ${describe(value)}`);
+      throw new TypeError(`${what()}: a 'c' element is one byte: a 1-character string (code < 256), got ${describe(value)}`);
     case 'wchar':
       if (typeof value === 'string' && value.length > 0 && [...value].length === 1) return value.codePointAt(0)!;
-      throw new TypeError(`${what}: a 'u' element is one character, got ${describe(value)}`);
+      throw new TypeError(`${what()}: a 'u' element is one character, got ${describe(value)}`);
     case 'int':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
       // Wrapped at the element's width first: Number() of a huge bigint would lose the low bits.
       if (typeof value === 'bigint') return Number(BigInt.asUintN(codec.View.BYTES_PER_ELEMENT * 8, value));
-      throw new TypeError(`${what}: expected an integer, got ${describe(value)}`);
+      throw new TypeError(`${what()}: expected an integer, got ${describe(value)}`);
     case 'bigint':
       if (typeof value === 'bigint') return value;
       if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-      throw new TypeError(`${what}: expected a bigint or an integer number, got ${describe(value)}`);
+      throw new TypeError(`${what()}: expected a bigint or an integer number, got ${describe(value)}`);
     case 'float':
       if (typeof value === 'number') return value;
       if (typeof value === 'bigint') return Number(value);
-      throw new TypeError(`${what}: expected a number, got ${describe(value)}`);
+      throw new TypeError(`${what()}: expected a number, got ${describe(value)}`);
   }
 }
 
@@ -162,6 +166,8 @@ const kInternals = Symbol('internals');
 
 interface Internals {
   readonly typecode: Typecode;
+  /** How errors name the object's elements: "Value('i').value", "SharedArray('d')". */
+  readonly label: string;
   readonly codec: Codec;
   readonly block: Block;
   readonly view: View;
@@ -176,6 +182,7 @@ function internals(
   length: number,
   options: SharedCtypeOptions | undefined,
   what: string,
+  label: string,
 ): Internals & { fresh: boolean } {
   futexBinding(what);
   const codec = codecOf(typecode, what);
@@ -184,7 +191,7 @@ function internals(
   const bytes = codec.View.BYTES_PER_ELEMENT * length;
   const { block, fresh } = claim(bytes, 8, what);
   const view = new codec.View(block.arena.buffer, block.offset, length);
-  return { typecode, codec, block, view, lock, fresh };
+  return { typecode, label, codec, block, view, lock, fresh };
 }
 
 /** Lock-delegating methods shared by Value and SharedArray (Python's Synchronized wrapper). */
@@ -248,7 +255,7 @@ export class Value<C extends Typecode = Typecode> extends Synchronized<C> {
 
   constructor(typecode: C, value?: NoInfer<TypecodeInput<C>>, options?: SharedCtypeOptions) {
     super();
-    const made = internals(typecode, 1, options, new.target.name);
+    const made = internals(typecode, 1, options, new.target.name, `${new.target.name}('${typecode}').value`);
     this[kInternals] = made;
     if (made.fresh && value !== undefined) store(made.view, made.codec, 0, encode(made.codec, value, `${new.target.name}('${typecode}')`));
   }
@@ -264,7 +271,7 @@ export class Value<C extends Typecode = Typecode> extends Synchronized<C> {
 
   set value(value: TypecodeInput<C>) {
     const { codec, view, typecode } = this[kInternals];
-    store(view, codec, 0, encode(codec, value, `Value('${typecode}').value`));
+    store(view, codec, 0, encode(codec, value, this[kInternals].label));
   }
 
   [inspectCustom](): string {
@@ -350,10 +357,10 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> 
     if (!Number.isInteger(length) || length < 0) {
       throw new TypeError(`${what}: the size must be a non-negative integer or an iterable of initial elements`);
     }
-    const made = internals(typecode, length, options, new.target.name);
+    const made = internals(typecode, length, options, new.target.name, what);
     this[kInternals] = made;
     if (made.fresh && initial !== null) {
-      initial.forEach((item, i) => store(made.view, made.codec, i, encode(made.codec, item, `${what}[${i}]`)));
+      initial.forEach((item, i) => store(made.view, made.codec, i, encode(made.codec, item, what, i)));
     }
     return new Proxy(this, arrayHandler as ProxyHandler<this>);
   }
@@ -375,7 +382,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> 
   setItem(index: number, value: TypecodeInput<C>): void {
     const { codec, view, typecode } = this[kInternals];
     const i = checkIndex(index, view.length);
-    store(view, codec, i, encode(codec, value, `SharedArray('${typecode}')[${index}]`));
+    store(view, codec, i, encode(codec, value, this[kInternals].label, index));
   }
 
   /** A copy of elements start…end (Python's `a[start:end]`), under the lock. */
@@ -395,7 +402,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> 
     if (!Number.isInteger(start) || start < 0 || start + items.length > view.length) {
       throw new RangeError(`SharedArray('${typecode}').set(): ${items.length} values from ${start} do not fit in length ${view.length}`);
     }
-    const raws = items.map((item, i) => encode(codec, item, `SharedArray('${typecode}')[${start + i}]`));
+    const raws = items.map((item, i) => encode(codec, item, `SharedArray('${typecode}')`, start + i));
     this.locked(() => raws.forEach((raw, i) => store(view, codec, start + i, raw)));
   }
 
@@ -417,7 +424,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> 
     }
     const chars = [...String(text)];
     if (chars.length > view.length) throw new RangeError(`SharedArray('${typecode}').value: "${text}" is longer than ${view.length}`);
-    const raws = chars.map((char, i) => encode(codec, char, `SharedArray('${typecode}').value[${i}]`) as number);
+    const raws = chars.map((char, i) => encode(codec, char, `SharedArray('${typecode}').value`, i) as number);
     this.locked(() => {
       (view as Uint8Array).fill(0);
       raws.forEach((raw, i) => (view[i] = raw));

@@ -14,7 +14,7 @@ import { futexBinding, remaining, wake, type Steps } from '../futex.js';
 export const WAITERS = 1 << 31;
 export const TID_MASK = 0x3fffffff;
 export const LIVENESS_CHECK_MS = 100;
-const SPINS = 200;
+const SPINS = 20; // brief: a spinner's reads slow the holder down (measured: 20 beats 0 and 200)
 
 export const TIMED_OUT = 0;
 export const ACQUIRED = 1;
