@@ -15,6 +15,7 @@
  * Promise forms (event loop free) are printed alongside for information.
  *
  * The measuring runs in plain `node` (bench/fixtures/sync-measure.mjs), as in bench/process.ts.
+ * Both sides run 3 times, alternating; each figure is the median of its 3.
  *
  *   npx tsx bench/sync.ts
  */
@@ -47,6 +48,19 @@ interface OurFigures {
 }
 
 const args = [String(LOCK_ITERATIONS), String(INCREMENTS), String(EVENT_ROUNDS)];
+const ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each figure's median over the runs. */
+function medians<T extends object>(runs: T[]): T {
+  const keys = Object.keys(runs[0]) as (keyof T)[];
+  return Object.fromEntries(keys.map((key) => [key, median(runs.map((run) => run[key] as number))])) as T;
+}
 
 function measureOurs(): OurFigures {
   const script = fileURLToPath(new URL('./fixtures/sync-measure.mjs', import.meta.url));
@@ -94,8 +108,17 @@ function print(rows: Row[]): void {
 
 export async function main(): Promise<void> {
   console.log('Shared memory and locks: ours vs CPython multiprocessing (ratio = ours ÷ python, lower is faster)');
-  const python = measurePython();
-  const ours = measureOurs();
+  // Alternate the two sides and keep each figure's median: the machine is shared and noisy,
+  // and a burst of load must not land on one side only.
+  const pythonRuns: PythonFigures[] = [];
+  const ourRuns: OurFigures[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const python = measurePython();
+    if (python !== null) pythonRuns.push(python);
+    ourRuns.push(measureOurs());
+  }
+  const python = pythonRuns.length === 0 ? null : medians(pythonRuns);
+  const ours = medians(ourRuns);
   print([
     { label: 'Lock acquireSync()+release()', ours: ours.lock_ns, python: python?.lock_ns, unit: 'ns', goal: 0.5 },
     { label: 'Lock withLockSync(fn) vs `with lock: pass`', ours: ours.lock_with_ns, python: python?.lock_with_ns, unit: 'ns' },
