@@ -9,6 +9,26 @@ const entry = new URL('../spawn/thread-main.cjs', import.meta.url);
 // Loaded on first start: a spawn-only program never pays for node:worker_threads.
 const require = createRequire(import.meta.url);
 
+/**
+ * Resolves once the worker's stdout and stderr have ended here, i.e. all it wrote has been
+ * passed on to this process's own streams: so what a parent prints after join() comes after
+ * the child's last output, as with a child process. Bounded, in case a stream never ends.
+ */
+function outputDrained(worker: Worker): Promise<void> {
+  const open = [worker.stdout, worker.stderr].filter((stream) => !stream.readableEnded && !stream.destroyed);
+  if (open.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    let left = open.length;
+    const timer = setTimeout(resolve, 1000).unref();
+    const ended = (): void => {
+      if (--left > 0) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    for (const stream of open) stream.once('end', ended);
+  });
+}
+
 export class ThreadPopen implements Popen {
   readonly #worker: Worker;
   #exitcode: number | null = null;
@@ -26,8 +46,9 @@ export class ThreadPopen implements Popen {
     });
     this.exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {
-        this.#exitcode = this.#stoppedBy !== null ? -this.#stoppedBy : code;
-        resolve(this.#exitcode);
+        const exitcode = this.#stoppedBy !== null ? -this.#stoppedBy : code;
+        this.#exitcode = exitcode;
+        void outputDrained(this.#worker).then(() => resolve(exitcode));
       });
     });
     // The bootstrap reports its own errors; this only keeps Node from treating them as unhandled.

@@ -56,7 +56,7 @@ async function finishChildren(): Promise<void> {
 }
 
 export async function bootstrap(bytes: Uint8Array, method: StartMethod): Promise<never> {
-  watchStdio();
+  watchStdio(method);
   process.on('uncaughtException', (error) => {
     report(error);
     void exitFlushed(1);

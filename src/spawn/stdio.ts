@@ -3,10 +3,14 @@
  * `process.stdout` and `process.stderr` are made on first use, and making one loads Node's
  * stream modules, which would cost every child a few ms for output it never wrote.
  */
+import type { StartMethod } from '../start-methods.js';
+
 const used: NodeJS.WriteStream[] = [];
+let inWorker = false;
 
 /** From now on, notes which of process.stdout and process.stderr get made. */
-export function watchStdio(): void {
+export function watchStdio(method: StartMethod): void {
+  inWorker = method === 'thread';
   for (const name of ['stdout', 'stderr'] as const) {
     const descriptor = Object.getOwnPropertyDescriptor(process, name);
     const get = descriptor?.get;
@@ -27,12 +31,13 @@ export function watchStdio(): void {
 }
 
 /**
- * Waits for what the stream still holds. Not for an empty stream: in a worker thread, the
- * write would wait for a round trip through the parent thread (~1 ms) for nothing.
+ * Waits for what the stream still holds. A worker's stream always waits for the round trip
+ * through the parent thread: an empty buffer there does not mean the parent has the output
+ * (without it, the end of a large write was seen lost).
  */
 function flush(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (!stream.writable || stream.writableLength === 0) resolve();
+    if (!stream.writable || (stream.writableLength === 0 && !inWorker)) resolve();
     else stream.write('', () => resolve());
   });
 }
