@@ -35,7 +35,7 @@ export interface ProcessState {
    * In a child whose target runs without the library (spawn/bootstrap): what its parent sent,
    * from which `currentProcess()` makes the child's Process object if it is ever asked for.
    */
-  own: { payload: ChildPayload; target: (...args: never[]) => unknown } | null;
+  own: { payload: ChildPayload; target: ((...args: never[]) => unknown) | null } | null;
   /** Start method chosen by setStartMethod(); null means "not fixed yet". */
   startMethod: StartMethod | null;
 }

@@ -14,7 +14,7 @@
 import type { ChildPayload, Process } from '../process.js';
 import { HEADER_JSON, unframeJson } from '../framing.js';
 import type { StartMethod } from '../start-methods.js';
-import { processState } from '../state.js';
+import { processState, type ProcessState } from '../state.js';
 import { exitFlushed, watchStdio } from './stdio.js';
 import { importFunction } from './target.js';
 
@@ -76,8 +76,11 @@ export async function bootstrap(bytes: Uint8Array, method: StartMethod): Promise
       bootstrapping: true,
     });
     if (payload.plainRun && payload.target !== null) {
+      // Set first: currentProcess() at the top level of the target's module is this child too.
+      const own: ProcessState['own'] = { payload, target: null };
+      state.own = own;
       const target = await importFunction(payload.target, 'Target');
-      state.own = { payload, target };
+      own.target = target;
       const { args, kwargs } = payload;
       run = () => (kwargs === null ? target(...args) : target(...args, kwargs)); // Process#run
     } else {

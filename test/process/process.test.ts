@@ -35,6 +35,7 @@ import {
   whoAmI,
 } from '../fixtures/targets.ts';
 import { writeMarker } from '../fixtures/plain.mjs';
+import { namesSeen } from '../fixtures/toplevel.ts';
 import { exists, fixtures, readReport, tempDir } from '../helpers.ts';
 
 const { writeMarker: writeMarkerCjs } = createRequire(import.meta.url)('../fixtures/common.cjs') as {
@@ -143,6 +144,14 @@ for (const method of ['spawn', 'thread', 'forkserver'] as const satisfies readon
         assert.equal(me.pid, process.pid);
         assert.equal(p.pid, process.pid);
       }
+    });
+
+    test("the child's name is known to its target's module from the top level on", async (t) => {
+      const file = join(tempDir(t), 'names');
+      const p = new ContextProcess({ target: namesSeen, args: [file], name: 'named-early' });
+      p.start();
+      assert.equal(await p.join(), 0);
+      assert.deepEqual(readReport(file), { atImport: 'named-early', atRun: 'named-early' });
     });
 
     test('default names count up; a child names its children Process-N:M', async (t) => {
