@@ -15,6 +15,8 @@ import {
   type UnknownTarget,
 } from './process.js';
 import { isStartMethod, startMethods, type StartMethod } from './start-methods.js';
+import { Pipe } from './connection.js';
+import { JoinableQueue, Queue, SimpleQueue } from './queues.js';
 import { RawArray, RawValue, SharedArray, Value } from './sharedctypes.js';
 import { Barrier } from './synchronize/barrier.js';
 import { Condition } from './synchronize/condition.js';
@@ -113,7 +115,7 @@ export class Context {
     return getContext(method);
   }
 
-  // Shared memory and locks work the same under every start method (Python's ctx.Lock()…).
+  // Shared memory, locks, queues and pipes work the same under every start method (Python's ctx.Lock()…).
   readonly Lock = Lock;
   readonly RLock = RLock;
   readonly Semaphore = Semaphore;
@@ -126,6 +128,10 @@ export class Context {
   readonly Array = SharedArray;
   readonly SharedArray = SharedArray;
   readonly RawArray = RawArray;
+  readonly Queue = Queue;
+  readonly JoinableQueue = JoinableQueue;
+  readonly SimpleQueue = SimpleQueue;
+  readonly Pipe = Pipe;
 
   readonly setStartMethod = setStartMethod;
   readonly getAllStartMethods = getAllStartMethods;

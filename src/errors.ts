@@ -80,3 +80,53 @@ export class FileExistsError extends MultiprocessingError {
     super(message, 'EEXIST', options);
   }
 }
+
+/** A non-blocking or timed get found the queue empty (Python's `queue.Empty`). */
+export class Empty extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_QUEUE_EMPTY', options);
+  }
+}
+
+/** A non-blocking or timed put found a bounded queue full (Python's `queue.Full`). */
+export class Full extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_QUEUE_FULL', options);
+  }
+}
+
+/** Nothing left to receive: every holder of the other end has closed it (or exited). */
+export class EOFError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_EOF', options);
+  }
+}
+
+/** Sending on a Connection whose other end every holder has closed. Code `EPIPE`. */
+export class BrokenPipeError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'EPIPE', options);
+  }
+}
+
+/**
+ * recvBytesInto(): the message is longer than the room in the buffer. The message has been
+ * consumed; `bytes` holds it whole (Python's `BufferTooShort`, whose args[0] does the same).
+ */
+export class BufferTooShort extends MultiprocessingError {
+  readonly bytes: Buffer;
+  constructor(message: string, bytes: Buffer, options?: ErrorOptions) {
+    super(message, 'ERR_BUFFER_TOO_SHORT', options);
+    this.bytes = bytes;
+  }
+}
+
+/**
+ * recvBytes(maxLength): the next message is longer. As in Python, the connection is closed
+ * (this handle only); the message stays for other holders of the same end.
+ */
+export class MessageTooLongError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_MESSAGE_TOO_LONG', options);
+  }
+}

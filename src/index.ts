@@ -46,9 +46,17 @@ export {
   type TypedArrayOf,
 } from './sharedctypes.js';
 export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
+export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type PutOptions, type GetOptions } from './queues.js';
+export { Pipe, Connection, type PipeOptions, type ReceiveOptions, type PollOptions } from './connection.js';
 export {
   BrokenBarrierError,
+  BrokenPipeError,
+  BufferTooShort,
+  EOFError,
+  Empty,
   FileExistsError,
+  Full,
+  MessageTooLongError,
   FileNotFoundError,
   LockNotOwnedError,
   MultiprocessingError,

@@ -13,7 +13,12 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { native } from '../native.js';
 
-export type ResourceKind = 'shared_memory';
+/**
+ * shared_memory: SharedMemory segments; left behind, they are reported. queue_chunk: a queue's
+ * overflow segments; left behind, they are unlinked quietly, as a queue's contents vanish with
+ * its processes.
+ */
+export type ResourceKind = 'shared_memory' | 'queue_chunk';
 
 const executable = fileURLToPath(new URL('../../build/Release/resource_tracker', import.meta.url));
 const require = createRequire(import.meta.url);

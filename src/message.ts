@@ -1,0 +1,125 @@
+/**
+ * How one message is laid out in a channel (see channel.ts): a kind and its payload bytes.
+ *
+ * The common small messages (numbers, strings, null, booleans, Buffers) are written straight
+ * into shared memory and read straight out of it: v8.serialize alone costs about 2 µs, longer
+ * than a whole put+get should take. Everything else goes through reduction.ts (structured clone
+ * and library objects such as a Connection sent through a Queue).
+ */
+import { HEADER_REDUCED } from './framing.js';
+import { createReduceContext, dumps, loads, loadsAsync } from './reduction.js';
+
+export const K_UNDEFINED = 1;
+export const K_NULL = 2;
+export const K_TRUE = 3;
+export const K_FALSE = 4;
+export const K_NUMBER = 5;
+export const K_STRING = 6;
+export const K_BUFFER = 7;
+export const K_UINT8 = 8;
+export const K_SERIALIZED = 9;
+
+/** Strings up to this length are encoded straight into the channel (3 bytes per UTF-16 unit at most). */
+const DIRECT_STRING = 4096;
+
+/** A message ready to be written: its kind, an upper bound of its size, and what to copy. */
+export interface Outgoing {
+  kind: number;
+  /** Upper bound of the payload's bytes (exact except for directly written strings). */
+  size: number;
+  bytes: Uint8Array | null;
+  text: string | null;
+  number: number;
+}
+
+const context = createReduceContext('spawn');
+
+export function encode(value: unknown, what: string): Outgoing {
+  switch (typeof value) {
+    case 'number':
+      return { kind: K_NUMBER, size: 8, bytes: null, text: null, number: value };
+    case 'string':
+      if (value.length <= DIRECT_STRING) return { kind: K_STRING, size: value.length * 3, bytes: null, text: value, number: 0 };
+      return withSize({ kind: K_STRING, size: 0, bytes: Buffer.from(value, 'utf8'), text: null, number: 0 });
+    case 'undefined':
+      return { kind: K_UNDEFINED, size: 0, bytes: null, text: null, number: 0 };
+    case 'boolean':
+      return { kind: value ? K_TRUE : K_FALSE, size: 0, bytes: null, text: null, number: 0 };
+    case 'object':
+      if (value === null) return { kind: K_NULL, size: 0, bytes: null, text: null, number: 0 };
+      if (Buffer.isBuffer(value)) return withSize({ kind: K_BUFFER, size: 0, bytes: value, text: null, number: 0 });
+      if (Object.getPrototypeOf(value) === Uint8Array.prototype) {
+        return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0 });
+      }
+  }
+  return withSize({ kind: K_SERIALIZED, size: 0, bytes: dumps(value, context, what), text: null, number: 0 });
+}
+
+/** Raw bytes (Connection.sendBytes): delivered as a Buffer. */
+export function encodeBytes(bytes: Uint8Array): Outgoing {
+  return withSize({ kind: K_BUFFER, size: 0, bytes, text: null, number: 0 });
+}
+
+function withSize(message: Outgoing): Outgoing {
+  message.size = message.bytes!.byteLength;
+  return message;
+}
+
+/** Writes the payload at `at` of `target` (room for `message.size` bytes); returns its real size. */
+export function writePayload(target: Buffer, view: DataView, at: number, message: Outgoing): number {
+  if (message.bytes !== null) {
+    target.set(message.bytes, at);
+    return message.bytes.byteLength;
+  }
+  if (message.text !== null) return message.text.length === 0 ? 0 : target.write(message.text, at, message.size, 'utf8');
+  if (message.kind === K_NUMBER) view.setFloat64(at, message.number, true);
+  return message.size;
+}
+
+/** A message's value. Must finish reading `source` before the record is released (it is). */
+export function decode(source: Buffer, view: DataView, at: number, size: number, kind: number): unknown {
+  switch (kind) {
+    case K_NUMBER:
+      return view.getFloat64(at, true);
+    case K_STRING:
+      return size === 0 ? '' : source.toString('utf8', at, at + size);
+    case K_UNDEFINED:
+      return undefined;
+    case K_NULL:
+      return null;
+    case K_TRUE:
+      return true;
+    case K_FALSE:
+      return false;
+    case K_BUFFER:
+      return copyOut(source, at, size, false);
+    case K_UINT8:
+      return new Uint8Array(copyOut(source, at, size, true).buffer, 0, size);
+    case K_SERIALIZED:
+      return loads(source.subarray(at, at + size), context);
+  }
+  throw new Error(`multiprocessing-ts: corrupt message of kind ${kind} in a channel`);
+}
+
+/**
+ * Like decode, but a message holding library objects whose modules are not loaded here yet
+ * has them imported first. The bytes are read before this returns, the rebuild may come later.
+ */
+export function decodeAsync(source: Buffer, view: DataView, at: number, size: number, kind: number): unknown {
+  if (kind === K_SERIALIZED && size > 0 && source[at] === HEADER_REDUCED) {
+    return loadsAsync(source.subarray(at, at + size), context);
+  }
+  return decode(source, view, at, size, kind);
+}
+
+/** The payload as bytes (recvBytes of a message sent with send()). */
+export function payloadBytes(source: Buffer, at: number, size: number): Buffer {
+  return copyOut(source, at, size, false);
+}
+
+/** A copy of the bytes; `own`: in an ArrayBuffer of its own (not a slice of Node's pool). */
+function copyOut(source: Buffer, at: number, size: number, own: boolean): Buffer {
+  const out = own ? Buffer.allocUnsafeSlow(size) : Buffer.allocUnsafe(size);
+  out.set(source.subarray(at, at + size)); // TypedArray#set: about twice as fast as Buffer#copy here
+  return out;
+}
