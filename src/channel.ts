@@ -72,6 +72,7 @@ const CHUNK_BYTES = 1 << 20;
  * creation and a page fault per 4 KiB on both sides, about 1 ms per MiB here.
  */
 const POOLED_CHUNK_MAX = 16 << 20;
+const MAPPED_CHUNKS = 2 * POOL_SLOTS;
 
 export const DEFAULT_BUFFER_SIZE = 4 << 20;
 /**
@@ -296,6 +297,8 @@ export class Channel {
     else this.#chunkControl(this.#tailChunk(), LINK, chunk.name);
     this.#setTail(chunk);
     this.#writeRecord(chunk, message);
+    // A large message's own chunk gets nothing more but a LINK or RETURN: unmap it here now.
+    if (chunk.words[C_CAPACITY] > POOLED_CHUNK_MAX) this.#chunks.delete(chunk.name);
   }
 
   /** Where in the ring a record fits with `reserve` bytes left over (-1: nowhere); may WRAP. */
@@ -383,18 +386,26 @@ export class Channel {
     const chunk = openChunk(name, CHUNK_HEADER + data);
     register('queue_chunk', name);
     chunk.words[C_CAPACITY] = data;
-    this.#chunks.set(name, chunk);
+    this.#keep(chunk);
     return chunk;
   }
 
-  /** The chunk of that name, mapped here once. */
+  /**
+   * The chunk of that name, mapped here. The most recently used few stay mapped (a pooled
+   * chunk comes back); older mappings are dropped, so that memory of chunks others have since
+   * unlinked is freed.
+   */
   #chunk(name: string): Chunk {
     let chunk = this.#chunks.get(name);
-    if (chunk === undefined) {
-      chunk = openChunk(name, 0);
-      this.#chunks.set(name, chunk);
-    }
+    if (chunk === undefined) chunk = openChunk(name, 0);
+    else this.#chunks.delete(name);
+    this.#keep(chunk);
     return chunk;
+  }
+
+  #keep(chunk: Chunk): void {
+    this.#chunks.set(chunk.name, chunk);
+    if (this.#chunks.size > MAPPED_CHUNKS) this.#chunks.delete(this.#chunks.keys().next().value!);
   }
 
   #setTail(chunk: Chunk): void {

@@ -55,8 +55,15 @@ interface ConnectionState {
 }
 
 /** Handles open in this thread: closed at exit, so the other ends see EOF at once. */
-const open = new Set<Connection<unknown>>();
+const open = new Set<WeakRef<Connection<unknown>>>();
 let exitHook = false;
+/** A handle dropped without close() lets go of its slot when collected, as Python's __del__ closes. */
+const dropped = new FinalizationRegistry<{ slots: Int32Array; index: number; value: number; ref: WeakRef<Connection<unknown>> }>(
+  ({ slots, index, value, ref }) => {
+    open.delete(ref);
+    Atomics.compareExchange(slots, index, value, 0);
+  },
+);
 
 const kCreate = Symbol('create');
 const kReduce = Symbol('reduce');
@@ -71,6 +78,7 @@ export class Connection<T = unknown> implements Disposable {
   readonly #out: Channel | null;
   #slot: number;
   #lastLivenessCheck = 0;
+  readonly #ref: WeakRef<Connection<unknown>>;
 
   /** Internal: use Pipe(). */
   constructor(key: typeof kCreate, holders: Block, receive: Channel | null, send: Channel | null, end: number, slot: number) {
@@ -81,11 +89,14 @@ export class Connection<T = unknown> implements Disposable {
     this.#out = send;
     this.#end = end;
     this.#slot = slot;
-    open.add(this as Connection<unknown>);
+    this.#ref = new WeakRef(this as Connection<unknown>);
+    open.add(this.#ref);
+    const index = end * SLOTS + slot;
+    dropped.register(this, { slots: this.#slots, index, value: Atomics.load(this.#slots, index), ref: this.#ref }, this);
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => {
-        for (const connection of open) connection.close();
+        for (const ref of open) ref.deref()?.close();
       });
     }
   }
@@ -221,7 +232,8 @@ export class Connection<T = unknown> implements Disposable {
     const slot = this.#slot;
     if (slot < 0) return;
     this.#slot = -1;
-    open.delete(this as Connection<unknown>);
+    open.delete(this.#ref);
+    dropped.unregister(this);
     Atomics.store(this.#slots, this.#end * SLOTS + slot, 0);
     this.#out?.wakeReaders(); // the other end's readers: EOF, maybe
     this.#in?.wakeReaders(); // our own, in this process: closed

@@ -29,9 +29,10 @@ export function body(bytes: Uint8Array): Buffer {
  * Whether JSON carries `value` exactly as structured clone would: null, booleans, strings,
  * finite numbers but -0, Uint8Arrays (tagged), dense arrays and plain objects of those, each
  * object once (structured clone keeps shared references and cycles), `budget` values at most
- * (beyond that v8.serialize is the faster choice anyway).
+ * (beyond that v8.serialize is the faster choice anyway). `bytes` false: no Uint8Arrays either
+ * (for plain JSON.stringify).
  */
-export function jsonExact(value: unknown, budget = 256): boolean {
+export function jsonExact(value: unknown, budget = 256, bytes = true): boolean {
   const seen = new Set<object>();
   const check = (v: unknown): boolean => {
     if (--budget < 0) return false;
@@ -40,7 +41,7 @@ export function jsonExact(value: unknown, budget = 256): boolean {
     if (typeof v !== 'object' || seen.has(v)) return false;
     seen.add(v);
     const proto = Object.getPrototypeOf(v) as unknown;
-    if (proto === Uint8Array.prototype) return true;
+    if (proto === Uint8Array.prototype) return bytes;
     if (Array.isArray(v)) {
       if (proto !== Array.prototype || Object.keys(v).length !== v.length) return false;
       for (let i = 0; i < v.length; i++) {

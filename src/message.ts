@@ -6,7 +6,7 @@
  * than a whole put+get should take. Everything else goes through reduction.ts (structured clone
  * and library objects such as a Connection sent through a Queue).
  */
-import { HEADER_REDUCED } from './framing.js';
+import { HEADER_REDUCED, jsonExact } from './framing.js';
 import { createReduceContext, dumps, loads, loadsAsync } from './reduction.js';
 
 export const K_UNDEFINED = 1;
@@ -18,6 +18,20 @@ export const K_STRING = 6;
 export const K_BUFFER = 7;
 export const K_UINT8 = 8;
 export const K_SERIALIZED = 9;
+/** A string written by the ASCII fast path: read back as latin1, cheaper than UTF-8. */
+export const K_ASCII = 10;
+/** Plain data JSON carries exactly (framing.jsonExact), as JSON text: 5× cheaper than v8.serialize. */
+export const K_JSON = 11;
+
+/** Node's Buffer methods without the encoding switch (stable internals, typed here). */
+interface FastBuffer extends Buffer {
+  utf8Write(text: string, offset: number, length: number): number;
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Strings up to this length try a JavaScript ASCII copy before Node's UTF-8 encoder (2× faster). */
+const SHORT_STRING = 64;
 
 /** Strings up to this length are encoded straight into the channel (3 bytes per UTF-16 unit at most). */
 const DIRECT_STRING = 4096;
@@ -45,12 +59,17 @@ export function encode(value: unknown, what: string): Outgoing {
       return { kind: K_UNDEFINED, size: 0, bytes: null, text: null, number: 0 };
     case 'boolean':
       return { kind: value ? K_TRUE : K_FALSE, size: 0, bytes: null, text: null, number: 0 };
-    case 'object':
+    case 'object': {
       if (value === null) return { kind: K_NULL, size: 0, bytes: null, text: null, number: 0 };
       if (Buffer.isBuffer(value)) return withSize({ kind: K_BUFFER, size: 0, bytes: value, text: null, number: 0 });
-      if (Object.getPrototypeOf(value) === Uint8Array.prototype) {
-        return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0 });
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto === Uint8Array.prototype) return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0 });
+      if ((proto === Object.prototype || proto === Array.prototype) && jsonExact(value, 256, false)) {
+        const text = JSON.stringify(value);
+        if (text.length <= DIRECT_STRING) return { kind: K_JSON, size: text.length * 3, bytes: null, text, number: 0 };
+        return withSize({ kind: K_JSON, size: 0, bytes: Buffer.from(text, 'utf8'), text: null, number: 0 });
       }
+    }
   }
   return withSize({ kind: K_SERIALIZED, size: 0, bytes: dumps(value, context, what), text: null, number: 0 });
 }
@@ -71,7 +90,17 @@ export function writePayload(target: Buffer, view: DataView, at: number, message
     target.set(message.bytes, at);
     return message.bytes.byteLength;
   }
-  if (message.text !== null) return message.text.length === 0 ? 0 : target.write(message.text, at, message.size, 'utf8');
+  const text = message.text;
+  if (text !== null) {
+    if (text.length <= SHORT_STRING) {
+      const written = asciiWrite(target, at, text);
+      if (written >= 0) {
+        if (message.kind === K_STRING) message.kind = K_ASCII;
+        return written;
+      }
+    }
+    return (target as FastBuffer).utf8Write(text, at, message.size);
+  }
   if (message.kind === K_NUMBER) view.setFloat64(at, message.number, true);
   return message.size;
 }
@@ -81,8 +110,12 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
   switch (kind) {
     case K_NUMBER:
       return view.getFloat64(at, true);
+    case K_ASCII:
+      return (source as FastBuffer).latin1Slice(at, at + size);
     case K_STRING:
-      return size === 0 ? '' : source.toString('utf8', at, at + size);
+      return (source as FastBuffer).utf8Slice(at, at + size);
+    case K_JSON:
+      return JSON.parse((source as FastBuffer).utf8Slice(at, at + size));
     case K_UNDEFINED:
       return undefined;
     case K_NULL:
@@ -115,6 +148,17 @@ export function decodeAsync(source: Buffer, view: DataView, at: number, size: nu
 /** The payload as bytes (recvBytes of a message sent with send()). */
 export function payloadBytes(source: Buffer, at: number, size: number): Buffer {
   return copyOut(source, at, size, false);
+}
+
+/** Copies an ASCII string byte by byte; -1 (nothing promised about target) at the first other character. */
+function asciiWrite(target: Uint8Array, at: number, text: string): number {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    target[at + i] = code;
+  }
+  return length;
 }
 
 /** A copy of the bytes; `own`: in an ArrayBuffer of its own (not a slice of Node's pool). */
