@@ -49,6 +49,28 @@ const scenarios: Scenario[] = [
   { file: 'shared/value-chars', title: "A child sets Value('i'), Value('c'), Value('u') to 888, 'a', '张'", seed: '004 共享内存 Value' },
   { file: 'shared/array-item', title: "A child sets Array('i', [11, 22, 33, 44])[0] = 666", seed: '004 共享内存 Array' },
   { file: 'shared/shared-memory', title: 'SharedMemory: create, a child attaches by name and writes, unlink', seed: 'shared_memory (Python docs)' },
+  // Queues and pipes (examples/queues, examples/pipe)
+  { file: 'queues/basics', title: "Queue(): put 1, 2, 'aaa', get 1 back, in one process", seed: '002 队列 概念介绍' },
+  { file: 'queues/child-get', title: "A child gets the parent's item and prints it with its pid and ppid", seed: '002 队列 wahaha' },
+  { file: 'queues/two-way', title: "One queue both ways: the child gets 1 and puts 'aaa' back", seed: '002 双向通信' },
+  { file: 'queues/batch', title: 'Queue(3): 10 putter and 10 getter processes', seed: '002 批量生产数据放入队列再批量获取结果' },
+  { file: 'queues/baozi', title: 'Producer and consumer, ended by a None (null) sentinel', seed: '002 生产者消费者模型' },
+  { file: 'queues/baozi-sentinels', title: 'Two producers, two consumers; the parent sends one None per consumer', seed: '002 主进程在生产者生产完毕后发送结束信号None' },
+  { file: 'queues/nowait', title: 'Queue(5): putNowait/getNowait, with Full and Empty reported', seed: '000 Queue多个进程间通信' },
+  { file: 'queues/full-empty', title: 'Queue(5): putNowait(6) raises Full, getNowait() raises Empty; timeouts', seed: '003 put_nowait 与 get_nowait' },
+  { file: 'queues/writer-reader', title: 'Two writers, a reader looping on get(), terminated at the end', seed: '003 队列（Queue）' },
+  { file: 'queues/child-puts', title: 'A child puts and exits; the parent joins it, then gets (no feeder-thread deadlock)', seed: '004 Queues(队列)' },
+  { file: 'queues/set-data', title: 'setData puts in one child, printData gets in another; close, joinThread', seed: '001 队列' },
+  { file: 'queues/joinable', title: 'JoinableQueue: a daemonic consumer calls taskDone(), the parent waits in join()', seed: '000 JoinableQueue类实例' },
+  { file: 'queues/joinable-producers', title: 'JoinableQueue: two producers wait in join() for two daemonic consumers', seed: '002 JoinableQueue队列实现消费之生产者模型' },
+  { file: 'pipe/one-way', title: 'Pipe(false): producer and consumer; EOFError when the producer is gone', seed: '000 Pipe两个进程间通信' },
+  { file: 'pipe/hello', title: 'A child sends on its end of a Pipe; the parent receives', seed: '002 pipe初使用 f(conn)' },
+  { file: 'pipe/left-right', title: 'Both ends in one process: send, recv, poll, EOFError, BrokenPipeError', seed: '002 pipe初使用 left, right' },
+  { file: 'pipe/chi-le-me', title: '吃了么 ×20 and a None sentinel (the seed reads two messages per turn)', seed: '002 管道 吃了么' },
+  { file: 'pipe/close-ends', title: '吃了么 ×20 ended by closing every copy of the sending end: EOFError', seed: '002 管道 EOFError' },
+  { file: 'pipe/producer-consumer', title: 'Producer and consumer sharing both ends, each closing the one it does not use', seed: '002 pipe实现生产者消费者模型' },
+  { file: 'pipe/set-data', title: 'setData sends in one child, printData receives in another', seed: '001 管道' },
+  { file: 'pipe/exchange', title: "A child sends a list and waits for the parent's answer", seed: '004 Pipes(管道)' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -21,7 +21,7 @@ import { ValueError } from './errors.js';
 import { claim, kBlock, type Block } from './heap.js';
 import { decode, decodeAsync, payloadBytes, writePayload, type Outgoing } from './message.js';
 import { register, unregister } from './resource-tracker/client.js';
-import { LIVENESS_CHECK_MS, TIMED_OUT, lockSteps, tryLock, unlock } from './synchronize/mutex.js';
+import { LIVENESS_CHECK_MS, RECOVERED, TIMED_OUT, lockSteps, tryLock, unlock } from './synchronize/mutex.js';
 
 // Header words. Each side's hot words share a cache line, apart from the other side's.
 const W_LOCK = 0;
@@ -31,6 +31,7 @@ const SIZE = 3; // messages put and not yet taken
 const READ_SLEEPERS = 4;
 const W_IN_CHUNK = 5;
 const W_NAME = 6; // length of the tail chunk's name; the name itself at W_NAME_AT
+const W_PUTTING = 7; // a put is under way (2: a joinable one); what a writer killed mid-put left counted
 const R_LOCK = 16;
 const R_POS = 17;
 const R_IN_CHUNK = 18;
@@ -217,7 +218,7 @@ export class Channel {
           Atomics.sub(words, PUT_SLEEPERS, 1);
         }
       }
-      yield* lockSteps(words, W_LOCK, Infinity);
+      if ((yield* lockSteps(words, W_LOCK, Infinity)) === RECOVERED) this.#uncountDeadPut();
       try {
         if (this.#maxsize > 0 && Atomics.load(words, SIZE) >= this.#maxsize) continue; // another put took the room
         const flowDeadline = performance.now() + FLOW_WAIT_MS;
@@ -266,11 +267,41 @@ export class Channel {
     this.#notifyReaders();
   }
 
+  /** If a writer died holding the writers' lock, takes it over, uncounts its put and frees it. */
+  #healDeadWriter(): void {
+    const words = this.#words;
+    if (Atomics.load(words, W_LOCK) === 0) return;
+    const steps = lockSteps(words, W_LOCK, 0); // never sleeps with a deadline already past
+    let next = steps.next();
+    while (next.done !== true) next = steps.next('timed-out');
+    if (next.value === TIMED_OUT) return;
+    if (next.value === RECOVERED) this.#uncountDeadPut();
+    unlock(words, W_LOCK);
+  }
+
+  /** The writer whose lock we took over died in a put: its message never became visible. */
+  #uncountDeadPut(): void {
+    const words = this.#words;
+    const putting = words[W_PUTTING];
+    if (putting === 0) return;
+    Atomics.sub(words, SIZE, 1);
+    if (putting === 2) Atomics.sub(words, UNFINISHED, 1);
+    words[W_PUTTING] = 0;
+  }
+
   /** Writes one record; the caller holds the writers' lock. */
   #append(message: Outgoing, joinable: boolean): void {
     const words = this.#words;
+    words[W_PUTTING] = joinable ? 2 : 1;
+    this.#appendRecord(message, joinable);
+    words[W_PUTTING] = 0;
+  }
+
+  #appendRecord(message: Outgoing, joinable: boolean): void {
+    const words = this.#words;
     const record = RECORD_HEADER + align8(message.size);
-    // Counted before it is visible, so a reader never takes the count below zero.
+    // Counted before it is visible, so a reader never takes the count below zero (nor a
+    // JoinableQueue's unfinished count: taskDone() may follow the get at once).
     Atomics.add(words, SIZE, 1);
     if (joinable) Atomics.add(words, UNFINISHED, 1);
     if (record <= this.#capacity / 2) {
@@ -656,17 +687,22 @@ export class Channel {
     return Atomics.load(this.#words, UNFINISHED);
   }
 
-  /** Waits until every message put has been marked done: false if the deadline passed. */
+  /**
+   * Waits until every message put has been marked done: false if the deadline passed. Checks
+   * every LIVENESS_CHECK_MS for a producer killed mid-put, whose message would never be done.
+   */
   *joinSteps(deadline: number): Steps<boolean> {
     const words = this.#words;
     for (;;) {
       const seq = Atomics.load(words, JOIN_SEQ);
       if (Atomics.load(words, UNFINISHED) === 0) return true;
+      this.#healDeadWriter();
+      if (Atomics.load(words, UNFINISHED) === 0) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
       Atomics.add(words, JOIN_SLEEPERS, 1);
       try {
-        yield { words, index: JOIN_SEQ, expected: seq, timeout: left };
+        yield { words, index: JOIN_SEQ, expected: seq, timeout: Math.min(left, LIVENESS_CHECK_MS) };
       } finally {
         Atomics.sub(words, JOIN_SLEEPERS, 1);
       }

@@ -23,7 +23,7 @@ import {
 import { deadlineAfter, futexBinding, runAsync, runSync } from './futex.js';
 import { allocate, attachTo, blockFrom, blockState, kBlock, wordsOf, type Block, type BlockState } from './heap.js';
 import { encode, encodeBytes } from './message.js';
-import { registerReducer } from './reduction.js';
+import { registerReducer, type ReduceContext } from './reduction.js';
 import { LIVENESS_CHECK_MS, TID_MASK, threadId } from './synchronize/mutex.js';
 import { checkTimeout, inspectCustom } from './util.js';
 
@@ -139,7 +139,7 @@ export class Connection<T = unknown> implements Disposable {
   }
 
   #put(out: Channel, message: ReturnType<typeof encode>): void {
-    if (!this.#endHeld(1 - this.#end)) {
+    if (!this.#endHeld(1 - this.#end, true)) {
       throw new BrokenPipeError('Connection.send(): the other end of the pipe is closed in every process that held it');
     }
     if (!out.tryPut(message, false)) runSync(out.putSteps(message, false, Infinity));
@@ -279,7 +279,7 @@ export class Connection<T = unknown> implements Disposable {
 
   /**
    * Whether any handle of `end` is open. Cheap (closed slots are zero); with `checkLiveness`,
-   * at most every LIVENESS_CHECK_MS, slots of threads that have died are cleared first.
+   * at most every LIVENESS_CHECK_MS, slots of threads that have died (SIGKILL) are cleared.
    */
   #endHeld(end: number, checkLiveness = false): boolean {
     const slots = this.#slots;
@@ -313,15 +313,20 @@ export class Connection<T = unknown> implements Disposable {
   }
 
   /** Internal: the state another process rebuilds this handle from, with a slot held for it. */
-  [kReduce](): ConnectionState {
+  [kReduce](context: ReduceContext): ConnectionState {
     if (this.#slot < 0) throw new SerializationError('A closed Connection cannot be sent to another process');
     const slotValue = threadId() | PENDING;
+    const slot = takeSlot(this.#slots, this.#end, slotValue);
+    const slots = this.#slots;
+    const index = this.#end * SLOTS + slot;
+    // A child that dies before taking the slot over must not hold the end open for ever.
+    context.unclaimed.push(() => void Atomics.compareExchange(slots, index, slotValue, 0));
     return {
       holders: blockState(this.#holders),
       receive: this.#in === null ? null : blockState(this.#in[kBlock]),
       send: this.#out === null ? null : blockState(this.#out[kBlock]),
       end: this.#end,
-      slot: takeSlot(this.#slots, this.#end, slotValue),
+      slot,
       slotValue,
     };
   }
@@ -407,6 +412,6 @@ registerReducer<Connection<unknown>, ConnectionState>({
   type: 'multiprocessing-ts:Connection',
   module: import.meta.url,
   cls: Connection,
-  reduce: (connection) => connection[kReduce](),
+  reduce: (connection, context) => connection[kReduce](context),
   rebuild: (state) => Connection[kRebuild](state),
 });

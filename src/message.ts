@@ -30,6 +30,11 @@ interface FastBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
 }
 
+/** ES2024, in Node ≥ 20. */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
 /** Strings up to this length try a JavaScript ASCII copy before Node's UTF-8 encoder (2× faster). */
 const SHORT_STRING = 64;
 
@@ -53,6 +58,8 @@ export function encode(value: unknown, what: string): Outgoing {
     case 'number':
       return { kind: K_NUMBER, size: 8, bytes: null, text: null, number: value };
     case 'string':
+      // UTF-8 cannot carry a lone surrogate; structured clone can.
+      if (!(value as unknown as WellFormed).isWellFormed()) break;
       if (value.length <= DIRECT_STRING) return { kind: K_STRING, size: value.length * 3, bytes: null, text: value, number: 0 };
       return withSize({ kind: K_STRING, size: 0, bytes: Buffer.from(value, 'utf8'), text: null, number: 0 });
     case 'undefined':

@@ -171,11 +171,15 @@ export class Process<F extends Target = UnknownTarget> {
       throw new ProcessError('daemonic processes are not allowed to have children', 'ERR_PROCESS_DAEMONIC');
     }
     const method = startMethodOf(this.constructor as typeof Process);
-    const payload = dumps(payloadOf(this, state, method), createReduceContext(method), state.name);
+    const context = createReduceContext(method);
+    const payload = dumps(payloadOf(this, state, method), context, state.name);
     const options = { payload, daemon: state.daemon };
     state.popen = method === 'thread' ? new ThreadPopen(options) : new SpawnPopen(options, method === 'forkserver');
     current.children.add(this);
-    void state.popen.exited.then(() => current.children.delete(this));
+    void state.popen.exited.then(() => {
+      current.children.delete(this);
+      for (const undo of context.unclaimed) undo();
+    });
     installExitHook();
   }
 

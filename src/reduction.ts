@@ -19,6 +19,12 @@ export interface ReduceContext {
   readonly destination: StartMethod;
   /** Objects to transfer rather than copy (thread destinations only). */
   readonly transfer: TransferListItem[];
+  /**
+   * Undo actions for what `reduce` reserved on the receiver's behalf (a pipe end's holder
+   * slot), run by the sender if the receiver is gone without having rebuilt the object (a
+   * child killed during start-up). Each must be harmless if the receiver did rebuild it.
+   */
+  readonly unclaimed: (() => void)[];
 }
 
 export interface Reducer<T extends object, S> {
@@ -205,7 +211,7 @@ function rebuildWalk(value: unknown, context: ReduceContext, seen: Map<object, u
 }
 
 export function createReduceContext(destination: StartMethod): ReduceContext {
-  return { destination, transfer: [] };
+  return { destination, transfer: [], unclaimed: [] };
 }
 
 /**
