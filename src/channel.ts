@@ -133,6 +133,7 @@ export class Channel {
   readonly #capacity: number;
   readonly #mask: number;
   readonly #maxsize: number;
+  #lastHeal = -Infinity;
   /** Chunks mapped here, by name. */
   readonly #chunks = new Map<string, Chunk>();
 
@@ -173,11 +174,12 @@ export class Channel {
 
   /** Messages put and not yet taken (approximate while others put and get). */
   get size(): number {
+    this.#healDeadWriter();
     return Math.max(0, Atomics.load(this.#words, SIZE));
   }
 
   get full(): boolean {
-    return this.#maxsize > 0 && Atomics.load(this.#words, SIZE) >= this.#maxsize;
+    return this.#maxsize > 0 && this.size >= this.#maxsize;
   }
 
   // ---- writing ----
@@ -207,6 +209,8 @@ export class Channel {
     for (;;) {
       while (this.#maxsize > 0) {
         const seq = Atomics.load(words, SPACE_SEQ);
+        if (Atomics.load(words, SIZE) < this.#maxsize) break;
+        this.#healDeadWriter();
         if (Atomics.load(words, SIZE) < this.#maxsize) break;
         const left = remaining(deadline);
         if (left === 0) return false;
@@ -271,6 +275,10 @@ export class Channel {
   #healDeadWriter(): void {
     const words = this.#words;
     if (Atomics.load(words, W_LOCK) === 0) return;
+    // A live writer holds it most of the time it is held: look (a /proc read) only now and then.
+    const now = performance.now();
+    if (now - this.#lastHeal < LIVENESS_CHECK_MS) return;
+    this.#lastHeal = now;
     const steps = lockSteps(words, W_LOCK, 0); // never sleeps with a deadline already past
     let next = steps.next();
     while (next.done !== true) next = steps.next('timed-out');
@@ -328,8 +336,15 @@ export class Channel {
     else this.#chunkControl(this.#tailChunk(), LINK, chunk.name);
     this.#setTail(chunk);
     this.#writeRecord(chunk, message);
-    // A large message's own chunk gets nothing more but a LINK or RETURN: unmap it here now.
-    if (chunk.words[C_CAPACITY] > POOLED_CHUNK_MAX) this.#chunks.delete(chunk.name);
+    if (chunk.words[C_CAPACITY] > POOLED_CHUNK_MAX) {
+      // A large message's own chunk: back to the ring at once if it has room for a LINK, so the
+      // reader can leave (and unlink) the chunk as soon as it has the message; unmapped here.
+      if (this.#ringSpot(RESERVE, 0) >= 0) {
+        this.#chunkControl(chunk, RETURN, '');
+        Atomics.store(words, W_IN_CHUNK, 0);
+      }
+      this.#chunks.delete(chunk.name);
+    }
   }
 
   /** Where in the ring a record fits with `reserve` bytes left over (-1: nowhere); may WRAP. */
@@ -624,7 +639,10 @@ export class Channel {
   release(): void {
     const words = this.#words;
     if (this.#inChunk === null) Atomics.store(words, R_POS, this.#after);
-    else Atomics.store(this.#inChunk.words, C_READ, this.#after);
+    else {
+      Atomics.store(this.#inChunk.words, C_READ, this.#after);
+      this.#leaveIfDone(this.#inChunk);
+    }
     this.#source = this.#ring; // a chunk's memory can go once nothing points at it
     this.#view = this.#ringView;
     this.#inChunk = null;
@@ -632,6 +650,14 @@ export class Channel {
     Atomics.add(words, SPACE_SEQ, 1);
     if (Atomics.load(words, PUT_SLEEPERS) > 0) wake(words, SPACE_SEQ, wakeAll);
     unlock(words, R_LOCK);
+  }
+
+  /** A chunk whose next record is its RETURN is left now, not at the next get: its memory goes. */
+  #leaveIfDone(chunk: Chunk): void {
+    const read = chunk.words[C_READ];
+    if (read === Atomics.load(chunk.words, C_WRITE) || chunk.view.getUint32(read + 4, true) !== RETURN) return;
+    this.#leave(chunk);
+    Atomics.store(this.#words, R_IN_CHUNK, 0);
   }
 
   #enter(name: string): void {

@@ -40,6 +40,13 @@ export function futexBinding(what: string): NativeBinding {
   return checked;
 }
 
+/** Beyond this (about 31 years) a timeout means none: the kernel's deadline would overflow. */
+const FOREVER_MS = 1e12;
+
+function nativeTimeout(timeout: number): number {
+  return timeout > FOREVER_MS ? Infinity : timeout;
+}
+
 function byteOffset(wait: FutexWait): number {
   return wait.words.byteOffset + wait.index * 4;
 }
@@ -66,7 +73,7 @@ export function runSync<T>(steps: Steps<T>): T {
 function waitSync(wait: FutexWait): WaitOutcome {
   const buffer = wait.words.buffer as SharedArrayBuffer;
   const offset = byteOffset(wait);
-  if (isMainThread) return outcomes[checked!.futexWait(buffer, offset, wait.expected, wait.timeout)];
+  if (isMainThread) return outcomes[checked!.futexWait(buffer, offset, wait.expected, nativeTimeout(wait.timeout))];
   const deadline = deadlineAfter(wait.timeout);
   for (;;) {
     const slice = Math.min(remaining(deadline), WORKER_SLICE_MS);
@@ -105,7 +112,7 @@ export function runAsync<T>(steps: Steps<T>, signal?: AbortSignal): Promise<T> {
         wait.words.buffer as SharedArrayBuffer,
         byteOffset(wait),
         wait.expected,
-        wait.timeout,
+        nativeTimeout(wait.timeout),
         (result) => advance(() => steps.next(outcomes[result])),
       );
     };

@@ -136,7 +136,8 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
     case K_UINT8:
       return new Uint8Array(copyOut(source, at, size, true).buffer, 0, size);
     case K_SERIALIZED:
-      return loads(source.subarray(at, at + size), context);
+      // Copied out first: v8.deserialize would hand out views into the channel's memory.
+      return loads(Buffer.from(source.subarray(at, at + size)), context);
   }
   throw new Error(`multiprocessing-ts: corrupt message of kind ${kind} in a channel`);
 }
@@ -147,7 +148,7 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
  */
 export function decodeAsync(source: Buffer, view: DataView, at: number, size: number, kind: number): unknown {
   if (kind === K_SERIALIZED && size > 0 && source[at] === HEADER_REDUCED) {
-    return loadsAsync(source.subarray(at, at + size), context);
+    return loadsAsync(Buffer.from(source.subarray(at, at + size)), context);
   }
   return decode(source, view, at, size, kind);
 }
