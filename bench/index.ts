@@ -18,3 +18,4 @@ async function optional(file: string): Promise<void> {
 await processBench();
 await optional('./subprocess.ts');
 await optional('./sync.ts');
+await optional('./queues.ts');
