@@ -3,10 +3,15 @@ import { deadlineAfter, futexBinding, remaining, runAsync, runSync, wake, wakeAl
 import { claim, kBlock, registerBlockReducer, wordsOf, type Block } from '../heap.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 
-const FLAG = 0;
+/**
+ * One word: bit 0 the flag, the rest a generation that each set() of an unset event advances.
+ * Waiters sleep on it, so a set() then clear() still wakes them; flag and generation change in
+ * one compare-and-swap, so no waiter can see a set()'s flag without its generation and count
+ * that set() twice.
+ */
+const STATE = 0;
 const SLEEPERS = 1;
-/** Advanced by each set() of an unset event; waiters sleep on it, so a set() then clear() still wakes them. */
-const GENERATION = 2;
+const SET = 1;
 const SPINS = 500; // about 5 µs: long enough for a prompt reply, short enough not to hog a loaded CPU
 
 export interface WaitOptions {
@@ -31,25 +36,28 @@ export class Event {
 
   constructor() {
     futexBinding('Event');
-    const { block } = claim(12, 64, 'Event');
+    const { block } = claim(8, 64, 'Event');
     this[kBlock] = block;
-    this.#words = wordsOf(block, 3);
+    this.#words = wordsOf(block, 2);
   }
 
   isSet(): boolean {
-    return Atomics.load(this.#words, FLAG) === 1;
+    return (Atomics.load(this.#words, STATE) & SET) !== 0;
   }
 
   /** Sets the flag and wakes every waiter, in every process. */
   set(): void {
     const words = this.#words;
-    if (Atomics.exchange(words, FLAG, 1) === 1) return;
-    Atomics.add(words, GENERATION, 1);
-    if (Atomics.load(words, SLEEPERS) > 0) wake(words, GENERATION, wakeAll);
+    for (;;) {
+      const state = Atomics.load(words, STATE);
+      if ((state & SET) !== 0) return;
+      if (Atomics.compareExchange(words, STATE, state, ((state + 2) & ~SET) | SET) === state) break;
+    }
+    if (Atomics.load(words, SLEEPERS) > 0) wake(words, STATE, wakeAll);
   }
 
   clear(): void {
-    Atomics.store(this.#words, FLAG, 0);
+    Atomics.and(this.#words, STATE, ~SET);
   }
 
   /**
@@ -71,19 +79,21 @@ export class Event {
 
   *#waitSteps(deadline: number): Steps<boolean> {
     const words = this.#words;
-    const generation = Atomics.load(words, GENERATION);
+    const start = Atomics.load(words, STATE);
+    if ((start & SET) !== 0) return true;
+    // Only set() changes an unset state (clear() of an unset event changes nothing).
     // A set() often follows within microseconds (a reply, a hand-off): spinning that long
     // saves both the sleep and the setter's wake-up syscall.
     for (let spin = 0; spin < SPINS; spin++) {
-      if (Atomics.load(words, GENERATION) !== generation) return true;
+      if (Atomics.load(words, STATE) !== start) return true;
     }
     for (;;) {
-      if (Atomics.load(words, FLAG) === 1 || Atomics.load(words, GENERATION) !== generation) return true;
+      if (Atomics.load(words, STATE) !== start) return true;
       const left = remaining(deadline);
       if (left === 0) return false;
       Atomics.add(words, SLEEPERS, 1);
       try {
-        yield { words, index: GENERATION, expected: generation, timeout: left };
+        yield { words, index: STATE, expected: start, timeout: left };
       } finally {
         Atomics.sub(words, SLEEPERS, 1);
       }
