@@ -18,8 +18,8 @@
  * case — the parent under tsx, baselines given the same options — for information.
  */
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { runIfMain } from './common.js';
 
 const latencyScript = fileURLToPath(new URL('./fixtures/latency.mjs', import.meta.url));
 
@@ -147,19 +147,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

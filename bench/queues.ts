@@ -22,8 +22,8 @@
  *   npx tsx bench/queues.ts
  */
 import { spawnSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { medians, runIfMain } from './common.js';
 
 /** Message counts: enough for a steady rate on each side, not for long totals. */
 const OURS = { small: 300_000, roundTrips: 20_000, large: 500, ipcSmall: 30_000, ipcRoundTrips: 5000, ipcLarge: 50 };
@@ -49,18 +49,6 @@ interface OurFigures extends PythonFigures {
   ipc_advanced_rtt_us: number;
   ipc_advanced_rtt_mean_us: number;
   ipc_advanced_1mib_mib_s: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Each figure's median over the runs. */
-function medians<T extends object>(runs: T[]): T {
-  const keys = Object.keys(runs[0]) as (keyof T)[];
-  return Object.fromEntries(keys.map((key) => [key, median(runs.map((run) => run[key] as number))])) as T;
 }
 
 function measureOurs(): OurFigures {
@@ -177,19 +165,4 @@ export async function main(): Promise<void> {
   );
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

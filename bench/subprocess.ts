@@ -2,7 +2,8 @@
 // spawn-to-exit latency (/bin/true, and `echo hello` with text output) and 100 MB pipe
 // throughput (stdin → cat → stdout). Run: `npx tsx bench/subprocess.ts` (after a build).
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { median, runIfMain } from './common.js';
 import { execa } from 'execa';
 import { run } from 'multiprocessing-ts/subprocess';
 
@@ -44,11 +45,6 @@ async function perCallMs(fn: () => Promise<unknown>, n: number): Promise<number>
   const start = performance.now();
   for (let i = 0; i < n; i++) await fn();
   return (performance.now() - start) / n;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**
@@ -141,6 +137,4 @@ export async function main(): Promise<void> {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+runIfMain(import.meta.url, main);

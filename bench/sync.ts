@@ -21,6 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { medians, runIfMain } from './common.js';
 
 const LOCK_ITERATIONS = 1_000_000;
 const INCREMENTS = 100_000;
@@ -49,18 +50,6 @@ interface OurFigures {
 
 const args = [String(LOCK_ITERATIONS), String(INCREMENTS), String(EVENT_ROUNDS)];
 const ROUNDS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Each figure's median over the runs. */
-function medians<T extends object>(runs: T[]): T {
-  const keys = Object.keys(runs[0]) as (keyof T)[];
-  return Object.fromEntries(keys.map((key) => [key, median(runs.map((run) => run[key] as number))])) as T;
-}
 
 function measureOurs(): OurFigures {
   const script = fileURLToPath(new URL('./fixtures/sync-measure.mjs', import.meta.url));
@@ -134,4 +123,4 @@ export async function main(): Promise<void> {
   if (python === null) console.log('python3 not found or failed: Python column skipped.');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+runIfMain(import.meta.url, main);
