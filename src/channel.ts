@@ -86,6 +86,8 @@ export const DEFAULT_BUFFER_SIZE = 4 << 20;
 const FLOW_FROM = 64 << 10;
 const FLOW_STALL_MS = 5;
 const FLOW_WAIT_MS = 100;
+/** Retries of a busy writers' lock before a put goes to sleep on it. */
+const PUT_SPINS = 100;
 /** Spinning this long before sleeping saves both sides a syscall when the reply is prompt. */
 const SPINS = 2000;
 
@@ -184,10 +186,14 @@ export class Channel {
 
   // ---- writing ----
 
-  /** Puts without waiting, if the writers' lock is free and there is room: whether it did. */
+  /**
+   * Puts without sleeping: whether it did. A busy writers' lock is retried a while (it is only
+   * ever held for a copy); false if it stays busy, or there is no room (bounded, or a large
+   * message the ring cannot take yet: see putSteps).
+   */
   tryPut(message: Outgoing, joinable: boolean): boolean {
     const words = this.#words;
-    if (!tryLock(words, W_LOCK)) return false;
+    for (let spin = 0; !tryLock(words, W_LOCK); spin++) if (spin === PUT_SPINS) return false;
     try {
       if (this.#maxsize > 0 && Atomics.load(words, SIZE) >= this.#maxsize) return false;
       if (this.#shouldWaitForRoom(message)) return false;
@@ -467,9 +473,15 @@ export class Channel {
 
   // ---- reading ----
 
-  /** Takes the readers' lock if it is free. */
-  tryLockReaders(): boolean {
-    return tryLock(this.#words, R_LOCK);
+  /**
+   * Takes the readers' lock if it is free and finds a record: true, holding the lock with the
+   * record found (take it, or release); false otherwise, holding nothing.
+   */
+  tryReceive(): boolean {
+    if (!tryLock(this.#words, R_LOCK)) return false;
+    if (this.next()) return true;
+    unlock(this.#words, R_LOCK);
+    return false;
   }
 
   unlockReaders(): void {
@@ -581,21 +593,9 @@ export class Channel {
     this.#inChunk = chunk;
   }
 
-  /** The record next() found: read it before release(). */
-  get source(): Buffer {
-    return this.#source;
-  }
-  get view(): DataView {
-    return this.#view;
-  }
-  get at(): number {
-    return this.#at;
-  }
+  /** Payload bytes of the record next() found. */
   get recordSize(): number {
     return this.#size;
-  }
-  get kind(): number {
-    return this.#kind;
   }
 
   /** The value of the record next() found; consumes it and lets go of the readers' lock. */

@@ -248,10 +248,7 @@ export class Connection<T = unknown> implements Disposable {
     const { timeout, signal } = options ?? {};
     checkTimeout(timeout, `Connection.${method}`);
     signal?.throwIfAborted();
-    if (input.tryLockReaders()) {
-      if (input.next()) return input;
-      input.unlockReaders();
-    }
+    if (input.tryReceive()) return input;
     if (!(await runAsync(input.receiveSteps(deadlineAfter(timeout), this.#idle(false)), signal))) throw timedOut(method, timeout);
     return input;
   }
@@ -259,10 +256,7 @@ export class Connection<T = unknown> implements Disposable {
   #receiveSync(options: Omit<ReceiveOptions, 'signal'> | undefined, method: string): Channel {
     const input = this.#reader(method);
     const timeout = checkTimeout(options?.timeout, `Connection.${method}`);
-    if (input.tryLockReaders()) {
-      if (input.next()) return input;
-      input.unlockReaders();
-    }
+    if (input.tryReceive()) return input;
     if (!runSync(input.receiveSteps(deadlineAfter(timeout), this.#idle(false)))) throw timedOut(method, timeout);
     return input;
   }

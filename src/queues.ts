@@ -39,9 +39,6 @@ export interface GetOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Retries of a busy writers' lock before sleeping: it is only ever held for a copy. */
-const PUT_SPINS = 100;
-
 function options<T extends PutOptions | GetOptions>(given: T | undefined, what: string): T {
   if (given === undefined || given === null) return {} as T;
   if (typeof given !== 'object') throw new TypeError(`${what}: options must be an object like { block, timeout, signal }`);
@@ -72,11 +69,7 @@ abstract class QueueBase<T> {
   protected putNow(item: T, method: string): boolean {
     this.checkOpen(method);
     const message = encode(item, `${this.constructor.name}.${method} item`);
-    for (let spin = 0; spin < PUT_SPINS; spin++) {
-      if (this.channel.tryPut(message, this.joinable)) return true;
-      if (this.channel.full) break;
-    }
-    return this.#putWait(message, 0);
+    return this.channel.tryPut(message, this.joinable) || this.#putWait(message, 0);
   }
 
   protected async putAsync(item: T, given: PutOptions | undefined, method: string): Promise<void> {
@@ -84,10 +77,7 @@ abstract class QueueBase<T> {
     this.checkOpen(method);
     signal?.throwIfAborted();
     const message = encode(item, `${this.constructor.name}.${method} item`);
-    for (let spin = 0; spin < PUT_SPINS; spin++) {
-      if (this.channel.tryPut(message, this.joinable)) return;
-      if (this.channel.full) break;
-    }
+    if (this.channel.tryPut(message, this.joinable)) return;
     const done = block
       ? await runAsync(this.channel.putSteps(message, this.joinable, deadlineAfter(timeout)), signal)
       : (this.#putWait(message, 0));
@@ -118,10 +108,7 @@ abstract class QueueBase<T> {
   protected getNow(method: string): T {
     this.checkOpen(method);
     const channel = this.channel;
-    if (channel.tryLockReaders()) {
-      if (channel.next()) return channel.takeValue() as T;
-      channel.unlockReaders();
-    }
+    if (channel.tryReceive()) return channel.takeValue() as T;
     throw new Empty(`${this.constructor.name}.${method}: the queue is empty`);
   }
 
@@ -130,10 +117,7 @@ abstract class QueueBase<T> {
     this.checkOpen(method);
     signal?.throwIfAborted();
     const channel = this.channel;
-    if (channel.tryLockReaders()) {
-      if (channel.next()) return (await channel.takeValueAsync()) as T;
-      channel.unlockReaders();
-    }
+    if (channel.tryReceive()) return (await channel.takeValueAsync()) as T;
     if (!block) throw new Empty(`${this.constructor.name}.${method}: the queue is empty`);
     if (!(await runAsync(channel.receiveSteps(deadlineAfter(timeout)), signal))) throw this.#empty(timeout, method);
     return (await channel.takeValueAsync()) as T;
@@ -144,10 +128,7 @@ abstract class QueueBase<T> {
     if (!block) return this.getNow(method);
     this.checkOpen(method);
     const channel = this.channel;
-    if (channel.tryLockReaders()) {
-      if (channel.next()) return channel.takeValue() as T;
-      channel.unlockReaders();
-    }
+    if (channel.tryReceive()) return channel.takeValue() as T;
     if (!runSync(channel.receiveSteps(deadlineAfter(timeout)))) throw this.#empty(timeout, method);
     return channel.takeValue() as T;
   }
