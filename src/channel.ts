@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { futexBinding, remaining, wake, wakeAll, type Steps } from './futex.js';
 import { ValueError } from './errors.js';
-import { claim, kBlock, type Block } from './heap.js';
+import { claim, kBlock, registerBlockReducer, type Block } from './heap.js';
 import { decode, decodeAsync, payloadBytes, writePayload, type Outgoing } from './message.js';
 import { register, unregister } from './resource-tracker/client.js';
 import { LIVENESS_CHECK_MS, RECOVERED, TIMED_OUT, lockSteps, tryLock, unlock } from './synchronize/mutex.js';
@@ -32,6 +32,7 @@ const READ_SLEEPERS = 4;
 const W_IN_CHUNK = 5;
 const W_NAME = 6; // length of the tail chunk's name; the name itself at W_NAME_AT
 const W_PUTTING = 7; // a put is under way (2: a joinable one); what a writer killed mid-put left counted
+const WAKE_SENT = 8; // 1: readers were woken and none has gone back to sleep since (see #notifyReaders)
 const R_LOCK = 16;
 const R_POS = 17;
 const R_IN_CHUNK = 18;
@@ -266,10 +267,27 @@ export class Channel {
     );
   }
 
+  /**
+   * One wake syscall per batch of puts, not one per put: readers still on their way up from
+   * the last wake will see the new data anyway. A reader clears WAKE_SENT before it sleeps
+   * (#sleepSteps), and checks DATA_SEQ after, so no put can slip between them unwoken.
+   */
   #notifyReaders(): void {
     const words = this.#words;
     Atomics.add(words, DATA_SEQ, 1);
-    if (Atomics.load(words, READ_SLEEPERS) > 0) wake(words, DATA_SEQ, wakeAll);
+    if (Atomics.load(words, READ_SLEEPERS) > 0 && Atomics.exchange(words, WAKE_SENT, 1) === 0) wake(words, DATA_SEQ, wakeAll);
+  }
+
+  /** Sleeps while DATA_SEQ is `seq` (a reader or poller with nothing to take). */
+  *#sleepSteps(seq: number, timeout: number): Steps<void> {
+    const words = this.#words;
+    Atomics.add(words, READ_SLEEPERS, 1);
+    Atomics.store(words, WAKE_SENT, 0);
+    try {
+      yield { words, index: DATA_SEQ, expected: seq, timeout };
+    } finally {
+      Atomics.sub(words, READ_SLEEPERS, 1);
+    }
   }
 
   /** Wakes every reader and poller, e.g. to let them see that the other end has closed. */
@@ -507,12 +525,7 @@ export class Channel {
           unlock(words, R_LOCK);
           return false;
         }
-        Atomics.add(words, READ_SLEEPERS, 1);
-        try {
-          yield { words, index: DATA_SEQ, expected: seq, timeout: idle === undefined ? left : Math.min(left, LIVENESS_CHECK_MS) };
-        } finally {
-          Atomics.sub(words, READ_SLEEPERS, 1);
-        }
+        yield* this.#sleepSteps(seq, idle === undefined ? left : Math.min(left, LIVENESS_CHECK_MS));
       }
     } catch (error) {
       unlock(words, R_LOCK);
@@ -530,12 +543,7 @@ export class Channel {
       if (spinWhile(words, DATA_SEQ, seq)) continue;
       const left = remaining(deadline);
       if (left === 0) return false;
-      Atomics.add(words, READ_SLEEPERS, 1);
-      try {
-        yield { words, index: DATA_SEQ, expected: seq, timeout: idle === undefined ? left : Math.min(left, LIVENESS_CHECK_MS) };
-      } finally {
-        Atomics.sub(words, READ_SLEEPERS, 1);
-      }
+      yield* this.#sleepSteps(seq, idle === undefined ? left : Math.min(left, LIVENESS_CHECK_MS));
     }
   }
 
@@ -741,3 +749,6 @@ function spinWhile(words: Int32Array, index: number, seen: number): boolean {
   for (let spin = 0; spin < SPINS; spin++) if (Atomics.load(words, index) !== seen) return true;
   return false;
 }
+
+// A channel crosses as its block; the pool hands its workers their task and result channels so.
+registerBlockReducer(Channel, import.meta.url);

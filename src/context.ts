@@ -16,6 +16,7 @@ import {
 } from './process.js';
 import { isStartMethod, startMethods, type StartMethod } from './start-methods.js';
 import { Pipe } from './connection.js';
+import { Pool as BasePool, ThreadPool } from './pool/pool.js';
 import { JoinableQueue, Queue, SimpleQueue } from './queues.js';
 import { RawArray, RawValue, SharedArray, Value } from './sharedctypes.js';
 import { Barrier } from './synchronize/barrier.js';
@@ -132,6 +133,20 @@ export class Context {
   readonly JoinableQueue = JoinableQueue;
   readonly SimpleQueue = SimpleQueue;
   readonly Pipe = Pipe;
+
+  #Pool: typeof BasePool | null = null;
+
+  /** A Pool whose workers start with this context's method (Python's ctx.Pool()). */
+  get Pool(): typeof BasePool {
+    if (this.#Pool === null) {
+      const method = this.#method ?? undefined;
+      this.#Pool = class Pool extends BasePool {
+        static override defaultContext = method;
+      };
+    }
+    return this.#Pool;
+  }
+  readonly ThreadPool = ThreadPool;
 
   readonly setStartMethod = setStartMethod;
   readonly getAllStartMethods = getAllStartMethods;

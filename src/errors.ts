@@ -130,3 +130,61 @@ export class MessageTooLongError extends MultiprocessingError {
     super(message, 'ERR_MESSAGE_TOO_LONG', options);
   }
 }
+
+/** What the pool knows about a worker that died: its name, pid and how it ended. */
+export interface WorkerDetails {
+  /** The worker's process name (`SpawnPoolWorker-3`). */
+  readonly workerName: string;
+  /** Its pid (a thread worker's is the pool's own). */
+  readonly pid: number | null;
+  /** The exit code: -9 for SIGKILL, 1 for an uncaught error… */
+  readonly exitcode: number | null;
+}
+
+/**
+ * A pool worker died (SIGKILL, process.exit, an uncaught error, out of memory) while it ran the
+ * task: the task fails with this; the pool replaces the worker and goes on. The worker's
+ * uncaught error, when it could report one, is the `cause`.
+ */
+export class WorkerLostError extends MultiprocessingError implements WorkerDetails {
+  readonly workerName: string;
+  readonly pid: number | null;
+  readonly exitcode: number | null;
+  constructor(message: string, details: WorkerDetails, code = 'ERR_WORKER_LOST', options?: ErrorOptions) {
+    super(message, code, options);
+    this.workerName = details.workerName;
+    this.pid = details.pid;
+    this.exitcode = details.exitcode;
+  }
+}
+
+/**
+ * An executor could not run a task (Python's `concurrent.futures.BrokenExecutor`): its worker
+ * died while running it, or the workers cannot start (a failing initializer).
+ */
+export class BrokenExecutor extends WorkerLostError {
+  constructor(message: string, details: WorkerDetails, code = 'ERR_BROKEN_EXECUTOR', options?: ErrorOptions) {
+    super(message, details, code, options);
+  }
+}
+
+/** Python's `BrokenProcessPool`: a ProcessPoolExecutor (or a Pool) whose worker was lost. */
+export class BrokenProcessPool extends BrokenExecutor {
+  constructor(message: string, details: WorkerDetails, options?: ErrorOptions) {
+    super(message, details, 'ERR_BROKEN_PROCESS_POOL', options);
+  }
+}
+
+/** Python's `BrokenThreadPool`: the same for a ThreadPoolExecutor. */
+export class BrokenThreadPool extends BrokenExecutor {
+  constructor(message: string, details: WorkerDetails, options?: ErrorOptions) {
+    super(message, details, 'ERR_BROKEN_THREAD_POOL', options);
+  }
+}
+
+/** A task or future was cancelled before it ran, or dropped by terminate() / shutdown({ cancelFutures }). */
+export class CancelledError extends MultiprocessingError {
+  constructor(message: string, code = 'ERR_CANCELLED', options?: ErrorOptions) {
+    super(message, code, options);
+  }
+}

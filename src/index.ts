@@ -49,7 +49,25 @@ export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
 export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type PutOptions, type GetOptions } from './queues.js';
 export { Pipe, Connection, type PipeOptions, type ReceiveOptions, type PollOptions } from './connection.js';
 export {
+  Pool,
+  ThreadPool,
+  type PoolOptions,
+  type ApplyOptions,
+  type MapAsyncOptions,
+  type ImapOptions,
+  type ResultOf,
+} from './pool/pool.js';
+export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
+export type { MapOptions, Progress } from './pool/map.js';
+export type { TaskOptions } from './pool/scheduler.js';
+export {
   BrokenBarrierError,
+  BrokenExecutor,
+  BrokenProcessPool,
+  BrokenThreadPool,
+  CancelledError,
+  WorkerLostError,
+  type WorkerDetails,
   BrokenPipeError,
   BufferTooShort,
   EOFError,

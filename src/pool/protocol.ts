@@ -1,0 +1,97 @@
+/**
+ * What a pool and its workers say to each other through their channels (channel.ts): one
+ * record per task and per result, plain arrays so that the common case travels as JSON.
+ *
+ *   task     [slot, generation, functionId, mode, args]  (+ the function's reference the first
+ *            time this worker sees that function id); mode CALL runs fn(...args), MAP and
+ *            STARMAP run it over a chunk of items (Python's mapstar/starmapstar)
+ *   result   [slot, generation, status, value, microseconds the task took]
+ *   stop     STOP (a number): the worker finishes and exits
+ */
+import type { Channel } from '../channel.js';
+import type { ResolvedReference } from '../reference.js';
+import type { TaskTable } from './task-table.js';
+
+export type TaskRecord =
+  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[]]
+  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], reference: ResolvedReference];
+
+export const CALL = 0;
+export const MAP = 1;
+export const STARMAP = 2;
+export type Mode = typeof CALL | typeof MAP | typeof STARMAP;
+
+export type ResultRecord = [slot: number, generation: number, status: number, value: unknown, micros?: number];
+
+export const STOP = 0;
+
+/** Result statuses. A slot of -1 marks a message about the worker (its id in the generation's place). */
+export const OK = 0;
+export const FAILED = 1;
+/** The worker's initializer threw: the value is the error; the worker exits. */
+export const INIT_FAILED = 2;
+/** An error escaped every task (an uncaught exception): the value is the error; the worker exits. */
+export const FATAL = 3;
+
+/** What a worker is started with (its Process argument). */
+export interface WorkerConfig {
+  readonly id: number;
+  readonly tasks: Channel;
+  readonly results: Channel;
+  readonly table: TaskTable;
+  readonly initializer: ResolvedReference | null;
+  readonly initargs: unknown[];
+}
+
+// ---- errors across the boundary ----------------------------------------------------------
+
+const ERROR = '\u0000multiprocessing-ts:error';
+
+interface ErrorState {
+  [ERROR]: true;
+  name: string;
+  message: string;
+  stack: string | undefined;
+  props: Record<string, unknown>;
+  cause?: unknown;
+}
+
+function cloneable(value: unknown): boolean {
+  const type = typeof value;
+  return value === null || type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint' || type === 'undefined';
+}
+
+/**
+ * An error as data: structured clone keeps only the message and stack of built-in errors, so
+ * the name, the `code` and other simple own properties, and the cause, go along explicitly.
+ */
+export function errorState(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return cloneable(error) ? error : String(error);
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) if (cloneable(value)) props[key] = value;
+  const state: ErrorState = { [ERROR]: true, name: error.name, message: error.message, stack: error.stack, props };
+  if (error.cause !== undefined && depth < 8) state.cause = errorState(error.cause, depth + 1);
+  return state;
+}
+
+const builtins: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/** The error again, in the pool's process: same name, message, remote stack, code and cause. */
+export function errorFrom(state: unknown): unknown {
+  if (typeof state !== 'object' || state === null || !(ERROR in state)) return state;
+  const s = state as ErrorState;
+  const Ctor = builtins[s.name] ?? Error;
+  const error = new Ctor(s.message, s.cause === undefined ? undefined : { cause: errorFrom(s.cause) });
+  if (error.name !== s.name) Object.defineProperty(error, 'name', { value: s.name, configurable: true, writable: true });
+  Object.assign(error, s.props);
+  if (s.stack !== undefined) error.stack = s.stack;
+  return error;
+}

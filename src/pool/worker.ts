@@ -1,0 +1,94 @@
+/**
+ * A pool worker's life (CPython's pool.worker): run the initializer, then take tasks from its
+ * own channel one at a time, run them and put each result on the pool's result channel, until
+ * told to stop. It runs as the target of an ordinary Process, so every start method works.
+ *
+ * Tasks are taken without leaving JavaScript while they keep coming; when none is there the
+ * worker waits off the event loop (runAsync), so timers and I/O of async tasks, and of
+ * anything the initializer started, keep running.
+ */
+import { runAsync, runSync } from '../futex.js';
+import { encode } from '../message.js';
+import { importFunction } from '../spawn/target.js';
+import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, errorState, type Mode, type ResultRecord, type TaskRecord, type WorkerConfig } from './protocol.js';
+
+type Callable = (...args: unknown[]) => unknown;
+
+/** A busy worker still lets its event loop run this often (a thread's console output goes through it). */
+const YIELD_EVERY_MS = 20;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** One task's work: a call, or a chunk of a map (whose results may be promises to wait for). */
+function run(fn: Callable, mode: Mode, args: unknown[]): unknown {
+  if (mode === CALL) return fn(...args);
+  const values = mode === MAP ? args.map((item) => fn(item)) : args.map((item) => fn(...(item as unknown[])));
+  return values.some(isThenable) ? Promise.all(values) : values;
+}
+
+export async function poolWorker(config: WorkerConfig): Promise<void> {
+  const { tasks, results, table } = config;
+
+  const put = (record: ResultRecord): void => {
+    let message;
+    try {
+      message = encode(record, 'the result of a pool task');
+    } catch (error) {
+      // A result that cannot cross (a function, a socket…) fails its task, not the worker.
+      message = encode([record[0], record[1], FAILED, errorState(error)], 'an error');
+    }
+    // Only another worker in the middle of a put holds the lock longer than tryPut retries it.
+    if (!results.tryPut(message, false)) runSync(results.putSteps(message, false, Infinity));
+  };
+
+  process.on('uncaughtException', (error) => put([-1, config.id, FATAL, errorState(error)]));
+
+  if (config.initializer !== null) {
+    try {
+      const initializer = await importFunction(config.initializer, 'Pool initializer');
+      const outcome = initializer(...config.initargs);
+      if (isThenable(outcome)) await outcome;
+    } catch (error) {
+      put([-1, config.id, INIT_FAILED, errorState(error)]);
+      process.exitCode = 1;
+      return;
+    }
+  }
+
+  const functions: Callable[] = [];
+  let lastYield = performance.now();
+  for (;;) {
+    if (!tasks.tryReceive()) {
+      if (!(await runAsync(tasks.receiveSteps(Infinity)))) continue;
+      lastYield = performance.now();
+    }
+    let record = tasks.takeValueAsync() as TaskRecord | number | Promise<TaskRecord>;
+    if (typeof record === 'number') return; // STOP
+    if (isThenable(record)) record = await record; // arguments whose modules load first
+    const [slot, generation, functionId, mode, args, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
+    if (reference !== undefined && functions[functionId] === undefined) {
+      try {
+        functions[functionId] = await importFunction(reference, 'Pool task function');
+      } catch (error) {
+        if (table.start(slot, generation)) put([slot, generation, FAILED, errorState(error)]);
+        continue;
+      }
+    }
+    if (!table.start(slot, generation)) continue; // taken back by the pool before it started
+    const started = performance.now();
+    try {
+      let value = run(functions[functionId], mode, args);
+      if (isThenable(value)) value = await value;
+      put([slot, generation, OK, value, Math.round((performance.now() - started) * 1000)]);
+    } catch (error) {
+      put([slot, generation, FAILED, errorState(error), Math.round((performance.now() - started) * 1000)]);
+    }
+    const now = performance.now();
+    if (now - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}
