@@ -58,6 +58,25 @@ export {
   type ResultOf,
 } from './pool/pool.js';
 export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
+export {
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  type ExecutorOptions,
+  type ExecutorMapOptions,
+  type ShutdownOptions,
+} from './futures/executor.js';
+export { Future } from './futures/future.js';
+export {
+  asCompleted,
+  wait,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  ALL_COMPLETED,
+  type ReturnWhen,
+  type AsCompletedOptions,
+  type WaitFuturesOptions,
+  type DoneAndNotDone,
+} from './futures/wait.js';
 export type { MapOptions, Progress } from './pool/map.js';
 export type { TaskOptions } from './pool/scheduler.js';
 export {

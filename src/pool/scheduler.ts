@@ -213,6 +213,11 @@ export class Scheduler {
     return true;
   }
 
+  /** Whether a worker has started the task and it has not finished. */
+  isRunning(task: Task): boolean {
+    return task.worker !== null && !task.settled && this.#table.started(task.slot, task.generation);
+  }
+
   /** Cancels a task, or, if it is running, stops its worker (replaced) and settles it. */
   abort(task: Task, reason: unknown): void {
     if (task.settled || this.cancel(task, reason)) return;

@@ -1,0 +1,98 @@
+/**
+ * A value that arrives later, as AsyncResult and Future both are: a state, waiting with a
+ * timeout, and `then` so it can be awaited. The Promise behind it is made only when someone
+ * waits: a task nobody asks about costs none, and its failure is no unhandled rejection
+ * (Python keeps such errors quietly too).
+ */
+import { TimeoutError } from '../errors.js';
+import { checkTimeout } from '../util.js';
+
+export const PENDING = 0;
+export const FULFILLED = 1;
+export const REJECTED = 2;
+
+export abstract class Eventual<T> implements PromiseLike<T> {
+  #state = PENDING;
+  #value: unknown = undefined;
+  #promise: Promise<T> | null = null;
+  #resolve: ((value: T) => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
+
+  protected get state(): number {
+    return this.#state;
+  }
+
+  protected get value(): unknown {
+    return this.#value;
+  }
+
+  /** Settles once; false if it was settled already. */
+  protected settleWith(ok: boolean, value: unknown): boolean {
+    if (this.#state !== PENDING) return false;
+    this.#state = ok ? FULFILLED : REJECTED;
+    this.#value = value;
+    if (ok) this.#resolve?.(value as T);
+    else this.#reject?.(value);
+    return true;
+  }
+
+  #settled(): Promise<T> {
+    if (this.#promise === null) {
+      if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#value as T);
+      else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#value);
+      else {
+        this.#promise = new Promise<T>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
+    }
+    return this.#promise;
+  }
+
+  /** Waits until settled, at most `timeout` ms: a TimeoutError naming `what` if it is not. */
+  protected async waitSettled(timeout: number | undefined, what: string): Promise<void> {
+    const ms = checkTimeout(timeout, what);
+    if (this.#state !== PENDING) return;
+    const settled = this.#settled().then(
+      () => true,
+      () => true,
+    );
+    if (ms === undefined) {
+      await settled;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      if (!(await Promise.race([settled, timedOut]))) throw new TimeoutError(`${what}: the result was not ready within ${ms} ms`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.#settled().then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#settled().catch(onrejected);
+  }
+}
+
+/** A callback's error must not vanish, nor break the pool's bookkeeping: it is rethrown on its own. */
+export function callSafely<A>(fn: ((arg: A) => void) | undefined, arg: A): void {
+  if (fn === undefined) return;
+  try {
+    fn(arg);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
