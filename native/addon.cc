@@ -89,4 +89,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   mp::RegisterProcess(isolate, exports);
   mp::RegisterSharedMemory(isolate, exports);
   mp::RegisterFutex(isolate, exports);
+  mp::RegisterSharer(isolate, exports);
 }

@@ -21,5 +21,6 @@ v8::Local<v8::SharedArrayBuffer> WrapBackingStore(v8::Isolate* isolate,
 void RegisterProcess(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 void RegisterSharedMemory(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 void RegisterFutex(v8::Isolate* isolate, v8::Local<v8::Object> exports);
+void RegisterSharer(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 
 }  // namespace mp

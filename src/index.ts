@@ -47,6 +47,7 @@ export {
 } from './sharedctypes.js';
 export { SharedMemory, type SharedMemoryOptions } from './shared-memory.js';
 export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type PutOptions, type GetOptions } from './queues.js';
+import './resource-sharer.js'; // net.Socket and net.Server cross to processes and pool tasks
 export { Pipe, Connection, type PipeOptions, type ReceiveOptions, type PollOptions } from './connection.js';
 export {
   Pool,

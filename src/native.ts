@@ -17,6 +17,12 @@ export interface NativeBinding {
   takeByte(fd: number): boolean;
   /** Closes a descriptor made by pipe() or socketPair() (fs.closeSync would warn in a worker thread). */
   closeFd(fd: number): void;
+  /** Keeps a duplicate of fd for another process to take: [sharer address, token] (resource-sharer.ts). */
+  shareFd(fd: number): [string, string];
+  /** Drops a shared descriptor nobody took. */
+  unshareFd(token: string): void;
+  /** Takes a descriptor another process shared: the fd, or -1 if it is no longer there. */
+  takeSharedFd(address: string, token: string): number;
   /** The process-wide resource tracker fd (-1: none); a candidate is installed if none is. */
   trackerFd(candidate?: number): number;
 
