@@ -26,6 +26,7 @@ export {
   setStartMethod,
 } from './context.js';
 export type { StartMethod } from './start-methods.js';
+export type { ResourceLimits } from './popen/popen.js';
 export type { ModuleReference } from './reference.js';
 export { Lock, RLock } from './synchronize/lock.js';
 export { Semaphore, BoundedSemaphore } from './synchronize/semaphore.js';

@@ -7,7 +7,7 @@ import { ProcessError } from './errors.js';
 import { SpawnPopen } from './popen/spawn.js';
 import { ThreadPopen } from './popen/thread.js';
 import { checkTimeout, inspectCustom } from './util.js';
-import type { Popen } from './popen/popen.js';
+import type { Popen, ResourceLimits } from './popen/popen.js';
 import { createReduceContext, dumps } from './reduction.js';
 import {
   explicitReference,
@@ -32,6 +32,8 @@ interface CommonOptions {
   name?: string;
   /** Defaults to the creating process's own daemon flag. */
   daemon?: boolean;
+  /** Heap and stack limits: a child over its heap limit dies alone (a thread's OOM would end this process). */
+  resourceLimits?: ResourceLimits;
 }
 
 /**
@@ -93,6 +95,7 @@ interface State {
   closed: boolean;
   /** This object is the running process itself (in a child, or MainProcess). */
   self: boolean;
+  resourceLimits: ResourceLimits | undefined;
 }
 
 const builtinClasses = new Map<string, typeof Process>();
@@ -112,7 +115,7 @@ export class Process<F extends Target = UnknownTarget> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('Process: options must be an object like { target, args, name, daemon }');
     }
-    const { target, args = [], kwargs, name, daemon } = options as CommonOptions & {
+    const { target, args = [], kwargs, name, daemon, resourceLimits } = options as CommonOptions & {
       target?: unknown;
       args?: unknown;
     };
@@ -123,6 +126,7 @@ export class Process<F extends Target = UnknownTarget> {
     if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null)) {
       throw new TypeError('Process: kwargs must be an object');
     }
+    checkLimits(resourceLimits);
     const current = processState();
     const identity = [...current.identity, ++current.childCounter];
     Object.defineProperty(this, kState, {
@@ -140,6 +144,7 @@ export class Process<F extends Target = UnknownTarget> {
         creator: process.pid,
         closed: false,
         self: false,
+        resourceLimits,
       } satisfies State,
     });
     this.name = name ?? `${new.target.name}-${identity.join(':')}`;
@@ -173,7 +178,7 @@ export class Process<F extends Target = UnknownTarget> {
     const method = startMethodOf(this.constructor as typeof Process);
     const context = createReduceContext(method);
     const payload = dumps(payloadOf(this, state, method), context, state.name);
-    const options = { payload, daemon: state.daemon };
+    const options = { payload, daemon: state.daemon, resourceLimits: state.resourceLimits };
     state.popen = method === 'thread' ? new ThreadPopen(options) : new SpawnPopen(options, method === 'forkserver');
     current.children.add(this);
     void state.popen.exited.then(() => {
@@ -335,6 +340,7 @@ export class Process<F extends Target = UnknownTarget> {
         creator: process.pid,
         closed: false,
         self: true,
+        resourceLimits: undefined,
       } satisfies State,
     });
     return self;
@@ -354,6 +360,17 @@ Process.registerBuiltinClass(Process);
 
 // Module functions, not #private methods: a child's own Process object is made without its
 // constructor (Python unpickles it the same way), so private brands would be missing.
+
+function checkLimits(limits: unknown): void {
+  if (limits === undefined) return;
+  if (typeof limits !== 'object' || limits === null) throw new TypeError('Process: resourceLimits must be an object');
+  for (const [key, value] of Object.entries(limits)) {
+    if (!['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'stackSizeMb'].includes(key)) {
+      throw new TypeError(`Process: unknown resourceLimits field ${key}`);
+    }
+    if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`Process: resourceLimits.${key} must be a positive number of MB`);
+  }
+}
 
 function checkOpen(state: State): State {
   if (state.closed) throw new ProcessError(`${state.name}: process object is closed`, 'ERR_PROCESS_CLOSED');

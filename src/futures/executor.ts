@@ -8,6 +8,7 @@
  */
 import { BrokenProcessPool, BrokenThreadPool, TimeoutError, ValueError, type WorkerDetails } from '../errors.js';
 import type { Context } from '../context.js';
+import type { ResourceLimits } from '../popen/popen.js';
 import type { Process, Target, UnknownTarget } from '../process.js';
 import type { ModuleReference } from '../reference.js';
 import type { StartMethod } from '../start-methods.js';
@@ -28,6 +29,8 @@ export interface ExecutorOptions<I extends Target = UnknownTarget> {
   readonly maxTasksPerChild?: number | null;
   /** How workers start: a context or a start method name (ThreadPoolExecutor: 'thread'). */
   readonly context?: Context | StartMethod;
+  /** Each worker's heap and stack limits: a call that runs out of memory loses its worker only. */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 export interface ExecutorMapOptions {
@@ -101,6 +104,7 @@ export class ProcessPoolExecutor implements AsyncDisposable {
       initializer: initializerOf(given.initializer, what),
       initargs: given.initargs ?? [],
       maxTasksPerWorker: checkWorkers(given.maxTasksPerChild, what, 'maxTasksPerChild') ?? null,
+      resourceLimits: given.resourceLimits,
       lostError: make,
       brokenError: make,
     });

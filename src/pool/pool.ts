@@ -7,6 +7,7 @@
  */
 import { getContext, type Context } from '../context.js';
 import { BrokenProcessPool, ValueError, WorkerLostError, type WorkerDetails } from '../errors.js';
+import type { ResourceLimits } from '../popen/popen.js';
 import type { Process, Target, UnknownTarget } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
@@ -31,6 +32,8 @@ export interface PoolOptions<I extends Target = UnknownTarget> {
   readonly maxtasksperchild?: number | null;
   /** How workers start: a context (getContext('thread')) or a start method name. */
   readonly context?: Context | StartMethod;
+  /** Each worker's heap and stack limits: a task that runs out of memory loses its worker only. */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 export interface ApplyOptions<R> extends TaskOptions, ResultCallbacks<R> {
@@ -122,6 +125,7 @@ export class Pool implements AsyncDisposable {
       initializer: initializerOf(given.initializer, what),
       initargs: given.initargs ?? [],
       maxTasksPerWorker: maxtasks,
+      resourceLimits: given.resourceLimits,
       lostError: (message: string, details: WorkerDetails, cause?: unknown) =>
         new WorkerLostError(message, details, undefined, cause === undefined ? undefined : { cause }),
       brokenError: (message: string, details: WorkerDetails, cause?: unknown) =>

@@ -13,6 +13,7 @@ import { Channel } from '../channel.js';
 import { CancelledError, TimeoutError, ValueError, type WorkerDetails } from '../errors.js';
 import { runAsync, runSync } from '../futex.js';
 import { encode, type Outgoing } from '../message.js';
+import type { ResourceLimits } from '../popen/popen.js';
 import type { Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { FATAL, INIT_FAILED, OK, STOP, errorFrom, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
@@ -40,6 +41,7 @@ export interface SchedulerOptions {
   readonly namePrefix: string;
   readonly initializer: ResolvedReference | null;
   readonly initargs: unknown[];
+  readonly resourceLimits: ResourceLimits | undefined;
   /** A worker is replaced after this many tasks (null: never). */
   readonly maxTasksPerWorker: number | null;
   /** The error of a task whose worker died while running it. */
@@ -273,6 +275,7 @@ export class Scheduler {
       args: [config],
       name: `${this.#options.namePrefix}-${id}`,
       daemon: true,
+      resourceLimits: this.#options.resourceLimits,
     });
     process.start();
     const worker = new WorkerHandle(id, process, tasks);

@@ -16,8 +16,27 @@ export interface Popen {
   setKeepsParentAlive(keep: boolean): void;
 }
 
+/** Heap and stack limits of a child (Node's worker resourceLimits; V8 flags for a process). */
+export interface ResourceLimits {
+  /** The main heap's limit: beyond it the child dies (out of memory), not this process. */
+  readonly maxOldGenerationSizeMb?: number;
+  readonly maxYoungGenerationSizeMb?: number;
+  readonly stackSizeMb?: number;
+}
+
 export interface LaunchOptions {
   /** The child's payload, made by reduction.dumps. */
   readonly payload: Buffer;
   readonly daemon: boolean;
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/** The V8 flags that set these limits for a new Node.js process. */
+export function limitFlags(limits: ResourceLimits | undefined): string[] {
+  if (limits === undefined) return [];
+  const flags: string[] = [];
+  if (limits.maxOldGenerationSizeMb !== undefined) flags.push(`--max-old-space-size=${limits.maxOldGenerationSizeMb}`);
+  if (limits.maxYoungGenerationSizeMb !== undefined) flags.push(`--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`);
+  if (limits.stackSizeMb !== undefined) flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
+  return flags;
 }

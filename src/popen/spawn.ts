@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { native } from '../native.js';
 import { CHILD_TRACKER_FD, ensureTracker } from '../resource-tracker/client.js';
 import { childExecArgv } from './exec-argv.js';
-import type { LaunchOptions, Popen } from './popen.js';
+import { limitFlags, type LaunchOptions, type Popen } from './popen.js';
 
 const entry = fileURLToPath(new URL('../spawn/process-main.cjs', import.meta.url));
 // Loaded on first start: a thread-only program or a child never pays for node:child_process.
@@ -24,7 +24,7 @@ interface Launched {
 }
 
 /** `spare`: a forkserver child, booted before anyone knows what it will run (see process-main). */
-function launch(spare = false): Launched {
+function launch(spare = false, flags: string[] = []): Launched {
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The child learns its parent's pid so it can tell if it was orphaned before it could
   // arrange to die with its parent. stdin is /dev/null, as in Python's children. The payload
@@ -33,7 +33,7 @@ function launch(spare = false): Launched {
   // Children share this process's resource tracker (fd 4, see resource-tracker), so what they
   // create outlives them until the whole program has exited.
   const tracker = ensureTracker();
-  const args = [...childExecArgv(), entry, String(process.pid), spare ? 'spare' : 'cold'];
+  const args = [...childExecArgv(), ...flags, entry, String(process.pid), spare ? 'spare' : 'cold'];
   if (tracker !== null) args.push(String(CHILD_TRACKER_FD));
   const [payloadFd, theirs] = native().socketPair();
   try {
@@ -121,7 +121,9 @@ export class SpawnPopen implements Popen {
   readonly exited: Promise<number>;
 
   constructor(options: LaunchOptions, warm = false) {
-    const { child, payloadFd } = warm ? takeSpare() : launch();
+    // A spare booted without knowing the limits: a child with limits starts cold.
+    const flags = limitFlags(options.resourceLimits);
+    const { child, payloadFd } = warm && flags.length === 0 ? takeSpare() : launch(false, flags);
     this.#child = child;
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {

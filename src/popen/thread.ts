@@ -43,6 +43,7 @@ export class ThreadPopen implements Popen {
       workerData: { payload: options.payload, execArgv },
       execArgv,
       stdin: false,
+      resourceLimits: options.resourceLimits,
     });
     this.exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {
