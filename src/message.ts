@@ -72,13 +72,33 @@ export function encode(value: unknown, what: string): Outgoing {
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto === Uint8Array.prototype) return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0 });
       if ((proto === Object.prototype || proto === Array.prototype) && jsonExact(value, 256, false)) {
-        const text = JSON.stringify(value);
-        if (text.length <= DIRECT_STRING) return { kind: K_JSON, size: text.length * 3, bytes: null, text, number: 0 };
-        return withSize({ kind: K_JSON, size: 0, bytes: Buffer.from(text, 'utf8'), text: null, number: 0 });
+        return encodeJson(JSON.stringify(value));
       }
     }
   }
   return withSize({ kind: K_SERIALIZED, size: 0, bytes: dumps(value, context, what), text: null, number: 0 });
+}
+
+/** JSON text the caller built of values JSON carries exactly: delivered parsed. */
+export function encodeJson(text: string): Outgoing {
+  if (text.length <= DIRECT_STRING) return { kind: K_JSON, size: text.length * 3, bytes: null, text, number: 0 };
+  return withSize({ kind: K_JSON, size: 0, bytes: Buffer.from(text, 'utf8'), text: null, number: 0 });
+}
+
+/**
+ * Whether JSON carries this value exactly, for values that are not objects: finite numbers
+ * but -0, strings (JSON.stringify escapes lone surrogates), booleans and null.
+ */
+export function isJsonPrimitive(value: unknown): boolean {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
+    case 'string':
+    case 'boolean':
+      return true;
+    default:
+      return value === null;
+  }
 }
 
 /** Raw bytes (Connection.sendBytes): delivered as a Buffer. */

@@ -5,10 +5,11 @@
  *   task     [slot, generation, functionId, mode, args]  (+ the function's reference the first
  *            time this worker sees that function id); mode CALL runs fn(...args), MAP and
  *            STARMAP run it over a chunk of items (Python's mapstar/starmapstar)
- *   result   [slot, generation, status, value, microseconds the task took]
+ *   result   [slot, generation, status, microseconds the task took, value]  (no value: undefined)
  *   stop     STOP (a number): the worker finishes and exits
  */
 import type { Channel } from '../channel.js';
+import { encode, encodeJson, isJsonPrimitive, type Outgoing } from '../message.js';
 import type { ResolvedReference } from '../reference.js';
 import type { TaskTable } from './task-table.js';
 
@@ -21,7 +22,7 @@ export const MAP = 1;
 export const STARMAP = 2;
 export type Mode = typeof CALL | typeof MAP | typeof STARMAP;
 
-export type ResultRecord = [slot: number, generation: number, status: number, value: unknown, micros?: number];
+export type ResultRecord = [slot: number, generation: number, status: number, micros: number, value?: unknown];
 
 export const STOP = 0;
 
@@ -41,6 +42,32 @@ export interface WorkerConfig {
   readonly table: TaskTable;
   readonly initializer: ResolvedReference | null;
   readonly initargs: unknown[];
+}
+
+// ---- records as channel messages ----------------------------------------------------------
+// The common records (small arguments and results) are JSON text built here directly, which
+// saves the generic encoder's walk over the value; anything else goes through encode().
+
+function allPrimitive(values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) if (!isJsonPrimitive(values[i])) return false;
+  return true;
+}
+
+/** `reference`: the function's reference as JSON, for a worker that has not seen it. */
+export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
+  if (mode !== STARMAP && allPrimitive(args)) {
+    const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
+    return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
+  }
+  return encode(reference === null ? [slot, generation, functionId, mode, args] : [slot, generation, functionId, mode, args, reference], what);
+}
+
+export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown): Outgoing {
+  if (value === undefined) return encodeJson(`[${slot},${generation},${status},${micros}]`);
+  if (isJsonPrimitive(value) || (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && allPrimitive(value))) {
+    return encodeJson(`[${slot},${generation},${status},${micros},${JSON.stringify(value)}]`);
+  }
+  return encode([slot, generation, status, micros, value], 'the result of a pool task');
 }
 
 // ---- errors across the boundary ----------------------------------------------------------

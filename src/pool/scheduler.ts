@@ -16,7 +16,7 @@ import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, OK, STOP, errorFrom, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { FATAL, INIT_FAILED, OK, STOP, encodeTask, errorFrom, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -130,6 +130,7 @@ export class Scheduler {
   #wakeup: AbortController | null = null;
   readonly #functions = new Map<unknown, number>();
   readonly #references: ResolvedReference[] = [];
+  readonly #referenceJson: string[] = [];
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
@@ -162,6 +163,7 @@ export class Scheduler {
       else throw new TypeError(`${what} must be a function or a { module, name } reference, got ${typeof fn}`);
       id = this.#references.length;
       this.#references.push(reference);
+      this.#referenceJson.push(JSON.stringify(reference));
       this.#functions.set(key, id);
     }
     return id;
@@ -445,12 +447,10 @@ export class Scheduler {
     const slot = this.#free.pop()!;
     const generation = ++this.#generations[slot];
     const id = task.functionId;
-    const record = worker.known[id] === true
-      ? [slot, generation, id, task.mode, task.args]
-      : [slot, generation, id, task.mode, task.args, this.#references[id]];
+    const known = worker.known[id] === true;
     let message: Outgoing;
     try {
-      message = encode(record, `the arguments of a ${this.#options.what} task`);
+      message = encodeTask(slot, generation, id, task.mode, task.args, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
     } catch (error) {
       this.#free.push(slot);
       this.#settle(task, false, error);
@@ -556,7 +556,7 @@ export class Scheduler {
   }
 
   #onResult(record: ResultRecord): void {
-    const [slot, generation, status, value, micros] = record as [...ResultRecord, number?];
+    const [slot, generation, status, micros, value] = record;
     if (slot < 0) {
       this.#onWorkerMessage(generation, status, value);
       return;
@@ -566,11 +566,9 @@ export class Scheduler {
     const worker = task.worker!;
     worker.completed++;
     this.#earlyDeaths = 0;
-    if (micros !== undefined) {
-      const ms = micros / 1000;
-      worker.avgMs = worker.avgMs < 0 ? ms : worker.avgMs * 0.8 + ms * 0.2;
-      worker.depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(AHEAD_MS / Math.max(worker.avgMs, 1e-3))));
-    }
+    const ms = micros / 1000;
+    worker.avgMs = worker.avgMs < 0 ? ms : worker.avgMs * 0.8 + ms * 0.2;
+    worker.depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(AHEAD_MS / Math.max(worker.avgMs, 1e-3))));
     this.#detach(task);
     this.#settle(task, status === OK, status === OK ? value : errorFrom(value));
   }

@@ -8,9 +8,8 @@
  * anything the initializer started, keep running.
  */
 import { runAsync, runSync } from '../futex.js';
-import { encode } from '../message.js';
 import { importFunction } from '../spawn/target.js';
-import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, errorState, type Mode, type ResultRecord, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -31,19 +30,19 @@ function run(fn: Callable, mode: Mode, args: unknown[]): unknown {
 export async function poolWorker(config: WorkerConfig): Promise<void> {
   const { tasks, results, table } = config;
 
-  const put = (record: ResultRecord): void => {
+  const put = (slot: number, generation: number, status: number, micros: number, value: unknown): void => {
     let message;
     try {
-      message = encode(record, 'the result of a pool task');
+      message = encodeResult(slot, generation, status, micros, value);
     } catch (error) {
       // A result that cannot cross (a function, a socket…) fails its task, not the worker.
-      message = encode([record[0], record[1], FAILED, errorState(error)], 'an error');
+      message = encodeResult(slot, generation, FAILED, micros, errorState(error));
     }
     // Only another worker in the middle of a put holds the lock longer than tryPut retries it.
     if (!results.tryPut(message, false)) runSync(results.putSteps(message, false, Infinity));
   };
 
-  process.on('uncaughtException', (error) => put([-1, config.id, FATAL, errorState(error)]));
+  process.on('uncaughtException', (error) => put(-1, config.id, FATAL, 0, errorState(error)));
 
   if (config.initializer !== null) {
     try {
@@ -51,7 +50,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
       const outcome = initializer(...config.initargs);
       if (isThenable(outcome)) await outcome;
     } catch (error) {
-      put([-1, config.id, INIT_FAILED, errorState(error)]);
+      put(-1, config.id, INIT_FAILED, 0, errorState(error));
       process.exitCode = 1;
       return;
     }
@@ -72,7 +71,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
       try {
         functions[functionId] = await importFunction(reference, 'Pool task function');
       } catch (error) {
-        if (table.start(slot, generation)) put([slot, generation, FAILED, errorState(error)]);
+        if (table.start(slot, generation)) put(slot, generation, FAILED, 0, errorState(error));
         continue;
       }
     }
@@ -81,9 +80,9 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     try {
       let value = run(functions[functionId], mode, args);
       if (isThenable(value)) value = await value;
-      put([slot, generation, OK, value, Math.round((performance.now() - started) * 1000)]);
+      put(slot, generation, OK, Math.round((performance.now() - started) * 1000), value);
     } catch (error) {
-      put([slot, generation, FAILED, errorState(error), Math.round((performance.now() - started) * 1000)]);
+      put(slot, generation, FAILED, Math.round((performance.now() - started) * 1000), errorState(error));
     }
     const now = performance.now();
     if (now - lastYield > YIELD_EVERY_MS) {
