@@ -6,7 +6,9 @@
  * once over a Unix socket (native/sharer.cc); the receiver takes it with SCM_RIGHTS and wraps
  * it again. A connected socket *moves*: the sender stops reading it and closes its own object,
  * so no byte meant for the receiver is read here (as Node's own child.send(socket) does). A
- * listening server is shared: both sides may accept.
+ * listening server is shared: both sides may accept. The receiver's copy starts accepting
+ * when a 'connection' listener is added: it arrives while the receiver is still starting up,
+ * and a connection accepted before anyone listens would be left hanging.
  */
 import net from 'node:net';
 import { SerializationError } from './errors.js';
@@ -80,8 +82,14 @@ registerReducer<net.Server, Shared>({
     return share(descriptorOf(server, 'This net.Server'), context.unclaimed);
   },
   rebuild(state) {
+    const fd = take(state, 'net.Server');
     const server = net.createServer();
-    server.listen({ fd: take(state, 'net.Server') });
+    const onListener = (event: string | symbol): void => {
+      if (event !== 'connection') return;
+      server.off('newListener', onListener);
+      server.listen({ fd });
+    };
+    server.on('newListener', onListener);
     return server;
   },
 });
