@@ -179,6 +179,11 @@ export class Scheduler {
 
   submit(task: Task, options: TaskOptions = {}): void {
     const { signal, timeout } = options;
+    if (this.#broken !== null || this.#state === 'terminated') {
+      // A map still reading its iterable when the pool broke or was terminated.
+      this.#settle(task, false, this.#broken ?? new CancelledError(`${this.#options.what} was terminated`, 'ERR_POOL_TERMINATED'));
+      return;
+    }
     if (signal?.aborted) {
       this.#settle(task, false, signal.reason);
       return;
@@ -309,7 +314,9 @@ export class Scheduler {
       this.#settle(task, false, this.#lostError(worker, code));
     }
     if (requeued.length > 0) this.#pending.splice(this.#head, 0, ...requeued);
-    if (!worker.killed && !worker.stopped && worker.completed === 0) this.#earlyDeaths++;
+    // A worker that fails by itself before finishing anything, again and again (its module
+    // cannot load, say), would be replaced forever; one killed from outside is no such sign.
+    if (!worker.killed && !worker.stopped && worker.completed === 0 && code > 0) this.#earlyDeaths++;
     if (this.#earlyDeaths >= Math.max(6, 3 * this.#options.processes)) {
       const details = { workerName: worker.name, pid: worker.process.pid, exitcode: code };
       this.#break(
@@ -491,7 +498,8 @@ export class Scheduler {
     this.#slots[task.slot] = undefined;
     this.#free.push(task.slot);
     task.worker = null;
-    this.#inflight--;
+    // The receive loop waits only while tasks are in flight (it keeps the program alive).
+    if (--this.#inflight === 0) this.#kick();
   }
 
   #settle(task: Task, ok: boolean, value: unknown): void {
