@@ -9,7 +9,7 @@
 import { BrokenProcessPool, BrokenThreadPool, TimeoutError, ValueError, type WorkerDetails } from '../errors.js';
 import type { Context } from '../context.js';
 import type { ResourceLimits } from '../popen/popen.js';
-import type { Process, Target, UnknownTarget } from '../process.js';
+import type { Process, Target } from '../process.js';
 import type { ModuleReference } from '../reference.js';
 import type { StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
@@ -19,12 +19,13 @@ import { CALL, STARMAP } from '../pool/protocol.js';
 import { Scheduler, Task } from '../pool/scheduler.js';
 import { Future, kBind, kSettle } from './future.js';
 
-export interface ExecutorOptions<I extends Target = UnknownTarget> {
+export interface ExecutorOptions {
   /** Number of workers; default: cpuCount(). */
   readonly maxWorkers?: number;
   /** Run in every worker as it starts. */
-  readonly initializer?: I | ModuleReference;
-  readonly initargs?: Parameters<I>;
+  readonly initializer?: Target | ModuleReference;
+  /** Arguments for the initializer. */
+  readonly initargs?: unknown[];
   /** Replace a worker after it has run this many calls. */
   readonly maxTasksPerChild?: number | null;
   /** How workers start: a context or a start method name (ThreadPoolExecutor: 'thread'). */

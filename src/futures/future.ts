@@ -1,6 +1,7 @@
 /**
- * Future (Python's concurrent.futures.Future), as an executor's submit() returns it. Also a
- * PromiseLike: `await executor.submit(fn, x)` gives the result.
+ * Future (Python's concurrent.futures.Future), as an executor's submit() returns it. Not a
+ * thenable, as in Python: `await future.result()`. (A thenable would be awaited away by
+ * `for await` over asCompleted(), and typed as its result there.)
  */
 import { CancelledError } from '../errors.js';
 import { Eventual, FULFILLED, PENDING, REJECTED, callSafely } from '../pool/eventual.js';
@@ -60,7 +61,7 @@ export class Future<T> extends Eventual<T> {
    */
   async result(timeout?: number): Promise<T> {
     await this.waitSettled(timeout, 'Future.result()');
-    return this.then((value) => value);
+    return this.promise();
   }
 
   /** The call's error, or null if it succeeded (waiting as result() does). */

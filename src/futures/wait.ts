@@ -32,11 +32,7 @@ function checkFutures<T>(futures: Iterable<Future<T>>, what: string): Set<Future
   return set;
 }
 
-/**
- * Yields each future as it finishes (those already done first). A hand-written iterator, not
- * an async generator: a generator would await each yielded Future (they are thenables) and
- * yield its result instead.
- */
+/** Yields each future as it finishes (those already done first). */
 export function asCompleted<T>(futures: Iterable<Future<T>>, options: AsCompletedOptions = {}): AsyncIterableIterator<Future<T>> {
   const timeout = checkTimeout(options.timeout, 'asCompleted()');
   const pending = checkFutures(futures, 'asCompleted()');

@@ -16,7 +16,7 @@ export interface ResultCallbacks<T> {
 /** Internal: settles an AsyncResult (not part of the public API). */
 export const kSettle = Symbol('multiprocessing-ts.settle');
 
-export class AsyncResult<T> extends Eventual<T> {
+export class AsyncResult<T> extends Eventual<T> implements PromiseLike<T> {
   readonly #callbacks: ResultCallbacks<T>;
 
   /** Made by the pool. */
@@ -48,12 +48,23 @@ export class AsyncResult<T> extends Eventual<T> {
    */
   async get(timeout?: number): Promise<T> {
     await this.waitSettled(timeout, 'AsyncResult.get()');
-    return this.then((value) => value);
+    return this.promise();
   }
 
   /** Waits until the result is there, at most `timeout` ms (no error either way, as Python). */
   async wait(timeout?: number): Promise<void> {
     await this.waitSettled(timeout, 'AsyncResult.wait()').catch(() => {});
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.promise().then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.promise().catch(onrejected);
   }
 
   [inspectCustom](): string {

@@ -1,8 +1,7 @@
 /**
- * A value that arrives later, as AsyncResult and Future both are: a state, waiting with a
- * timeout, and `then` so it can be awaited. The Promise behind it is made only when someone
- * waits: a task nobody asks about costs none, and its failure is no unhandled rejection
- * (Python keeps such errors quietly too).
+ * A value that arrives later, as AsyncResult and Future both are: a state, and waiting with a
+ * timeout. The Promise behind it is made only when someone waits: a task nobody asks about
+ * costs none, and its failure is no unhandled rejection (Python keeps such errors quietly too).
  */
 import { TimeoutError } from '../errors.js';
 import { checkTimeout } from '../util.js';
@@ -11,7 +10,7 @@ export const PENDING = 0;
 export const FULFILLED = 1;
 export const REJECTED = 2;
 
-export abstract class Eventual<T> implements PromiseLike<T> {
+export abstract class Eventual<T> {
   #state = PENDING;
   #value: unknown = undefined;
   #promise: Promise<T> | null = null;
@@ -36,7 +35,8 @@ export abstract class Eventual<T> implements PromiseLike<T> {
     return true;
   }
 
-  #settled(): Promise<T> {
+  /** The outcome as a Promise (made on first use). */
+  protected promise(): Promise<T> {
     if (this.#promise === null) {
       if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#value as T);
       else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#value);
@@ -54,7 +54,7 @@ export abstract class Eventual<T> implements PromiseLike<T> {
   protected async waitSettled(timeout: number | undefined, what: string): Promise<void> {
     const ms = checkTimeout(timeout, what);
     if (this.#state !== PENDING) return;
-    const settled = this.#settled().then(
+    const settled = this.promise().then(
       () => true,
       () => true,
     );
@@ -73,16 +73,6 @@ export abstract class Eventual<T> implements PromiseLike<T> {
     }
   }
 
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.#settled().then(onfulfilled, onrejected);
-  }
-
-  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.#settled().catch(onrejected);
-  }
 }
 
 /** A callback's error must not vanish, nor break the pool's bookkeeping: it is rethrown on its own. */

@@ -74,6 +74,7 @@ export function mapList(
     return;
   }
   const count = Math.ceil(items.length / chunksize);
+  const { signal, timeout } = options;
   const parts: unknown[][] = new Array<unknown[]>(count);
   const tasks: Task[] = [];
   let left = count;
@@ -86,16 +87,29 @@ export function mapList(
         if (failed) return;
         if (!ok) {
           failed = true;
+          signal?.removeEventListener('abort', onAbort);
           done(false, value);
           for (const task of tasks) scheduler.cancel(task, value);
           return;
         }
         parts[i] = value as unknown[];
-        if (--left === 0) done(true, parts.length === 1 ? parts[0] : parts.flat(1));
+        if (--left === 0) {
+          signal?.removeEventListener('abort', onAbort);
+          done(true, parts.length === 1 ? parts[0] : parts.flat(1));
+        }
       }),
     );
   }
-  for (const task of tasks) scheduler.submit(task, options);
+  // One listener for the whole map, not one per chunk.
+  const onAbort = (): void => {
+    for (const task of tasks) scheduler.abort(task, signal!.reason);
+  };
+  if (signal?.aborted) {
+    done(false, signal.reason);
+    return;
+  }
+  signal?.addEventListener('abort', onAbort, { once: true });
+  for (const task of tasks) scheduler.submit(task, { timeout });
 }
 
 /** Items of a sync or async iterable, `size` at a time (the last chunk may be shorter). */
@@ -150,8 +164,14 @@ export async function* mapLazily<R>(
   let read = 0;
   let exhausted = false;
   let wake: (() => void) | null = null;
+  const { signal, timeout } = options;
+  const onAbort = (): void => {
+    for (const task of tasks.values()) scheduler.abort(task, signal!.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
+      signal?.throwIfAborted();
       while (!exhausted && submitted - taken < window) {
         const next = await source.next();
         if (next.done === true) {
@@ -169,7 +189,7 @@ export async function* mapLazily<R>(
           wake?.();
         });
         tasks.set(index, task);
-        scheduler.submit(task, options);
+        scheduler.submit(task, { timeout });
       }
       if (exhausted && taken === submitted) return;
       let outcome: Outcome | undefined;
@@ -193,6 +213,7 @@ export async function* mapLazily<R>(
       yield* outcome.value as R[];
     }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     const reason = new Error('imap was left before this chunk ran');
     for (const task of tasks.values()) scheduler.cancel(task, reason);
     await source.return(undefined);

@@ -8,7 +8,7 @@
 import { getContext, type Context } from '../context.js';
 import { BrokenProcessPool, ValueError, WorkerLostError, type WorkerDetails } from '../errors.js';
 import type { ResourceLimits } from '../popen/popen.js';
-import type { Process, Target, UnknownTarget } from '../process.js';
+import type { Process, Target } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
@@ -22,12 +22,13 @@ export type ResultOf<F extends Target> = Awaited<ReturnType<F>>;
 /** The one parameter of a function mapped over items. */
 type ItemOf<F extends Target> = Parameters<F>[0];
 
-export interface PoolOptions<I extends Target = UnknownTarget> {
+export interface PoolOptions {
   /** Number of workers; default: cpuCount(). */
   readonly processes?: number;
   /** Run in every worker as it starts (an exported function, or a { module, name } reference). */
-  readonly initializer?: I | ModuleReference;
-  readonly initargs?: Parameters<I>;
+  readonly initializer?: Target | ModuleReference;
+  /** Arguments for the initializer. */
+  readonly initargs?: unknown[];
   /** Replace a worker after it has run this many tasks (Python's maxtasksperchild). */
   readonly maxtasksperchild?: number | null;
   /** How workers start: a context (getContext('thread')) or a start method name. */

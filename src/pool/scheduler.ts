@@ -219,6 +219,7 @@ export class Scheduler {
     if (!this.#table.cancel(task.slot, task.generation)) return false;
     this.#detach(task);
     this.#settle(task, false, reason);
+    this.#dispatch(); // its room goes to the next task waiting
     return true;
   }
 
@@ -234,8 +235,9 @@ export class Scheduler {
     this.#detach(task);
     this.#settle(task, false, reason);
     worker.killed = true;
-    this.#retire(worker);
+    this.#retire(worker); // its queued tasks go elsewhere once it has exited; it is replaced
     worker.process.terminate();
+    this.#dispatch();
   }
 
   /** No new tasks; workers stop once every task is done. */
@@ -329,7 +331,8 @@ export class Scheduler {
       );
       return;
     }
-    if (this.#broken === null && !worker.stopped && (this.#state === 'running' || this.#pendingCount() > 0)) this.#startWorker();
+    const replace = !worker.stopped || worker.killed; // a stopped task's worker, not a retired one
+    if (this.#broken === null && replace && (this.#state === 'running' || this.#pendingCount() > 0)) this.#startWorker();
     else if (this.#state === 'closing' && this.#pendingCount() > 0 && this.#live() === 0) this.#startWorker();
     this.#dispatch();
     this.#stopIdle();
@@ -382,8 +385,11 @@ export class Scheduler {
 
   // ---- dispatch -------------------------------------------------------------------------
 
+  /** Tasks waiting here and not settled (a cancelled one stays in the array until dispatch passes it). */
   #pendingCount(): number {
-    return this.#pending.length - this.#head;
+    let count = 0;
+    for (let i = this.#head; i < this.#pending.length; i++) if (!this.#pending[i].settled) count++;
+    return count;
   }
 
   #dispatch(): void {
@@ -420,7 +426,7 @@ export class Scheduler {
       if (idle.stopped || idle.inflight.size >= MIN_DEPTH) continue;
       let busiest: WorkerHandle | null = null;
       for (const worker of this.#workers) {
-        if (worker.inflight.size > (busiest?.inflight.size ?? idle.inflight.size + 2)) busiest = worker;
+        if (worker.inflight.size > (busiest?.inflight.size ?? idle.inflight.size + 1)) busiest = worker;
       }
       if (busiest === null) return;
       const queued = [...busiest.inflight];
@@ -435,17 +441,12 @@ export class Scheduler {
     }
   }
 
-  /** The worker with the most room for more tasks, or null if all have their fill. */
+  /** The least loaded worker that has room for another task, or null if all have their fill. */
   #pick(): WorkerHandle | null {
     let best: WorkerHandle | null = null;
-    let room = 0;
     for (const worker of this.#workers) {
-      if (worker.stopped) continue;
-      const free = worker.depth - worker.inflight.size;
-      if (free > room) {
-        room = free;
-        best = worker;
-      }
+      if (worker.stopped || worker.inflight.size >= worker.depth) continue;
+      if (best === null || worker.inflight.size < best.inflight.size) best = worker;
     }
     return best;
   }

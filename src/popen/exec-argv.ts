@@ -6,6 +6,14 @@
 const dropWithValue = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-concurrency', '--test-timeout', '--watch-path', '--cpu-prof-dir', '--heap-prof-dir']);
 const dropPrefixes = ['--inspect', '--debug', '--test', '--watch', '--cpu-prof', '--heap-prof', '--prof'];
 
+/** V8 and process-wide flags a worker thread refuses (ERR_WORKER_INVALID_EXEC_ARGV): a thread shares them anyway. */
+const processOnly = ['--max-old-space-size', '--max-semi-space-size', '--stack-size', '--title', '--expose-gc', '--expose_gc', '--v8-'];
+
+/** The options for a worker thread: the child's, without the process-wide ones. */
+export function threadExecArgv(): string[] {
+  return childExecArgv().filter((arg) => !processOnly.some((prefix) => arg.startsWith(prefix)));
+}
+
 export function childExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {

@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { childExecArgv } from './exec-argv.js';
+import { threadExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
 const entry = new URL('../spawn/thread-main.cjs', import.meta.url);
@@ -38,7 +38,7 @@ export class ThreadPopen implements Popen {
 
   constructor(options: LaunchOptions) {
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    const execArgv = childExecArgv();
+    const execArgv = threadExecArgv();
     this.#worker = new Worker(entry, {
       workerData: { payload: options.payload, execArgv },
       execArgv,
