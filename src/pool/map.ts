@@ -4,6 +4,7 @@
  * (sync or async) only as far as a window of chunks ahead of the consumer, so a huge or endless
  * generator never fills memory, and a slow consumer holds the producer back.
  */
+import { ValueError } from '../errors.js';
 import { Task, type Scheduler, type TaskOptions } from './scheduler.js';
 import type { Mode } from './protocol.js';
 
@@ -27,7 +28,7 @@ export interface MapOptions extends TaskOptions {
 export function checkChunksize(chunksize: unknown, what: string): number | undefined {
   if (chunksize === undefined || chunksize === null) return undefined;
   if (typeof chunksize !== 'number' || !Number.isInteger(chunksize) || chunksize < 1) {
-    throw new TypeError(`${what}: chunksize must be a positive integer, got ${String(chunksize)}`);
+    throw new ValueError(`${what}: chunksize must be a positive integer, got ${String(chunksize)}`);
   }
   return chunksize;
 }
@@ -46,6 +47,14 @@ class ProgressCounter {
     readonly report: ((progress: Progress) => void) | undefined,
   ) {
     this.total = total;
+  }
+
+  /** The iterable ran out: the total is known; said at once if every item is already done. */
+  finish(total: number): void {
+    this.total = total;
+    if (this.completed + this.failed === total && total > 0) {
+      this.report?.({ completed: this.completed, failed: this.failed, total });
+    }
   }
 
   add(items: number, ok: boolean): void {
@@ -176,7 +185,7 @@ export async function* mapLazily<R>(
         const next = await source.next();
         if (next.done === true) {
           exhausted = true;
-          progress.total = read;
+          progress.finish(read);
           break;
         }
         const chunk = next.value;

@@ -9,6 +9,7 @@
  *   stop     STOP (a number): the worker finishes and exits
  */
 import type { Channel } from '../channel.js';
+import * as libraryErrors from '../errors.js';
 import { encode, encodeJson, isJsonPrimitive, type Outgoing } from '../message.js';
 import type { ResolvedReference } from '../reference.js';
 import type { TaskTable } from './task-table.js';
@@ -111,14 +112,31 @@ const builtins: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-/** The error again, in the pool's process: same name, message, remote stack, code and cause. */
+/** The library's own error classes by name (Empty, SerializationError…), rebuilt as such. */
+const library = new Map<string, new (...args: never[]) => Error>(
+  Object.entries(libraryErrors).filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error) as [string, new (...args: never[]) => Error][],
+);
+
+/**
+ * The error again, in the pool's process: the same class for built-in and library errors
+ * (made without running their constructors), else an Error with that name; message, remote
+ * stack, code and cause as they were.
+ */
 export function errorFrom(state: unknown): unknown {
   if (typeof state !== 'object' || state === null || !(ERROR in state)) return state;
   const s = state as ErrorState;
-  const Ctor = builtins[s.name] ?? Error;
-  const error = new Ctor(s.message, s.cause === undefined ? undefined : { cause: errorFrom(s.cause) });
+  const cause = s.cause === undefined ? undefined : { cause: errorFrom(s.cause) };
+  const own = library.get(s.name);
+  let error: Error;
+  if (own !== undefined) {
+    error = Object.create(own.prototype) as Error;
+    Object.defineProperty(error, 'message', { value: s.message, configurable: true, writable: true });
+    if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause.cause, configurable: true, writable: true });
+  } else {
+    error = new (builtins[s.name] ?? Error)(s.message, cause);
+  }
   if (error.name !== s.name) Object.defineProperty(error, 'name', { value: s.name, configurable: true, writable: true });
   Object.assign(error, s.props);
-  if (s.stack !== undefined) error.stack = s.stack;
+  if (s.stack !== undefined) Object.defineProperty(error, 'stack', { value: s.stack, configurable: true, writable: true });
   return error;
 }

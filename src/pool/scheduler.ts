@@ -127,6 +127,7 @@ export class Scheduler {
   #broken: Error | null = null;
   #earlyDeaths = 0;
   #receiving = false;
+  #exits: [WorkerHandle, number][] = [];
   #wakeup: AbortController | null = null;
   readonly #functions = new Map<unknown, number>();
   readonly #references: ResolvedReference[] = [];
@@ -299,10 +300,27 @@ export class Scheduler {
     this.#put(worker, encode(STOP, 'stop'));
   }
 
+  /**
+   * A worker exited. What it finished before must be read first, but while the receive loop
+   * waits it holds the readers' lock: so the loop is woken and handles the exit itself.
+   */
   #onExit(worker: WorkerHandle, code: number): void {
+    this.#exits.push([worker, code]);
+    if (this.#receiving) this.#kick();
+    else this.#handleExits();
+  }
+
+  #handleExits(): void {
+    if (this.#exits.length === 0) return;
+    this.#drain(false);
+    const exits = this.#exits;
+    this.#exits = [];
+    for (const [worker, code] of exits) this.#exited(worker, code);
+  }
+
+  #exited(worker: WorkerHandle, code: number): void {
     const index = this.#workers.indexOf(worker);
     if (index >= 0) this.#workers.splice(index, 1);
-    this.#drain(false); // what it finished before it died counts
     if (this.#state === 'terminated') return;
     const requeued: Task[] = [];
     for (const task of worker.inflight) {
@@ -522,8 +540,9 @@ export class Scheduler {
   async #receiveLoop(): Promise<void> {
     const results = this.#results;
     try {
-      while (this.#inflight > 0) {
+      while (this.#inflight > 0 || this.#exits.length > 0) {
         this.#drain(true);
+        this.#handleExits();
         if (this.#inflight === 0) break;
         const wakeup = new AbortController();
         this.#wakeup = wakeup;
