@@ -71,6 +71,23 @@ const scenarios: Scenario[] = [
   { file: 'pipe/producer-consumer', title: 'Producer and consumer sharing both ends, each closing the one it does not use', seed: '002 pipe实现生产者消费者模型' },
   { file: 'pipe/set-data', title: 'setData sends in one child, printData receives in another', seed: '001 管道' },
   { file: 'pipe/exchange', title: "A child sends a list and waits for the parent's answer", seed: '004 Pipes(管道)' },
+  // Process pools (examples/pool, examples/futures)
+  { file: 'pool/apply-async-close', title: 'Pool(3): five applyAsync calls, then close() and join()', seed: '000 使用多线程-应用apply' },
+  { file: 'pool/map-pid', title: 'Pool(): map over range(20), each call printing its pid; mapAsync', seed: '000 使用多线程-映射map' },
+  { file: 'pool/apply-blocking', title: 'Pool(5): three blocking apply calls in a row, then close() and join()', seed: '001 进程池对象' },
+  { file: 'pool/apply-fc', title: "Pool(5): five synchronous apply calls printing 'func<i>' and the worker's pid", seed: '002 Pool模块 代码实例' },
+  { file: 'pool/apply-sync', title: 'Pool(3): ten synchronous apply calls, each result printed as it returns', seed: '002 进程池的同步调用' },
+  { file: 'pool/apply-async', title: 'Pool(3): ten applyAsync calls; close, join, then get() each result', seed: '002 进程池的异步调用' },
+  { file: 'pool/no-return', title: "Tasks without a return value: Pool(5) vs five Processes printing '*' × i", seed: '002 没有返回值的情况' },
+  { file: 'pool/return-values', title: "Pool(5): applyAsync, then get() each result in order: *, **, ***, ****", seed: '002 有返回值的情况' },
+  { file: 'pool/map', title: 'Pool(5).map over range(1, 5) (no results) and range(10) (squares, in order)', seed: '002 map' },
+  { file: 'pool/map-vs-process', title: 'Pool(5).map of 100 trivial calls vs 100 Processes: the two times', seed: '002 效率对比' },
+  { file: 'pool/callback', title: 'applyAsync with a callback: func1 in a worker, the callback in the main process', seed: '002 回调函数' },
+  { file: 'pool/collect-results', title: 'Pool(): applyAsync ×10, close, join, then all the results together', seed: '002 回调函数 (without a callback)' },
+  { file: 'futures/submit', title: 'ProcessPoolExecutor(4): submit ten calls and go on at once', seed: '004 4. 进程池' },
+  { file: 'futures/shutdown', title: 'ProcessPoolExecutor(4): shutdown({ wait: true }) waits for the ten calls', seed: '004 4. 进程池 pool.shutdown(True)' },
+  { file: 'futures/done-callback', title: 'addDoneCallback: the callback runs in the main process (currentProcess())', seed: '004 4. 进程池 add_done_callback' },
+  { file: 'futures/lock', title: 'A Lock passed to executor calls guards a counter file (no Manager needed)', seed: '004 4. 进程池 进程锁' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

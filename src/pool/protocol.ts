@@ -11,12 +11,14 @@
 import type { Channel } from '../channel.js';
 import * as libraryErrors from '../errors.js';
 import { encode, encodeJson, isJsonPrimitive, type Outgoing } from '../message.js';
+import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
 import type { ResolvedReference } from '../reference.js';
 import type { TaskTable } from './task-table.js';
 
+/** args: the arguments, or (not all primitives) their serialized bytes. */
 export type TaskRecord =
-  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[]]
-  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], reference: ResolvedReference];
+  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[] | Uint8Array]
+  | [slot: number, generation: number, functionId: number, mode: Mode, args: unknown[] | Uint8Array, reference: ResolvedReference];
 
 export const CALL = 0;
 export const MAP = 1;
@@ -54,14 +56,32 @@ function allPrimitive(values: unknown[]): boolean {
   return true;
 }
 
-/** `reference`: the function's reference as JSON, for a worker that has not seen it. */
-export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
+/** A task's arguments, serialized once: a task may be sent again (moved to another worker). */
+export interface ArgsCache {
+  serialized: Buffer | null;
+}
+
+/**
+ * `reference`: the function's reference (and as JSON), for a worker that has not seen it.
+ * Arguments other than primitives are serialized once and kept: reducing them again for a
+ * second send could fail (a socket moves once).
+ */
+export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
   if (mode !== STARMAP && allPrimitive(args)) {
     const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
     return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
   }
-  return encode(reference === null ? [slot, generation, functionId, mode, args] : [slot, generation, functionId, mode, args, reference], what);
+  cache.serialized ??= dumps(args, context, what);
+  const bytes = cache.serialized;
+  return encode(reference === null ? [slot, generation, functionId, mode, bytes] : [slot, generation, functionId, mode, bytes, reference], what);
 }
+
+/** Worker side: the arguments of a task record (serialized ones rebuilt, their modules loaded first). */
+export function argsOf(args: unknown[] | Uint8Array): unknown[] | Promise<unknown[]> {
+  return args instanceof Uint8Array ? (loadsAsync(args, context) as Promise<unknown[]>) : args;
+}
+
+const context = createReduceContext('spawn');
 
 export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown): Outgoing {
   if (value === undefined) return encodeJson(`[${slot},${generation},${status},${micros}]`);

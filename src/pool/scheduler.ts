@@ -16,7 +16,7 @@ import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, OK, STOP, encodeTask, errorFrom, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { FATAL, INIT_FAILED, OK, STOP, encodeTask, errorFrom, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -64,6 +64,7 @@ export class Task {
   worker: WorkerHandle | null = null;
   settled = false;
   cleanup: (() => void) | null = null;
+  readonly cache: ArgsCache = { serialized: null };
   constructor(
     readonly functionId: number,
     readonly mode: Mode,
@@ -476,7 +477,7 @@ export class Scheduler {
     const known = worker.known[id] === true;
     let message: Outgoing;
     try {
-      message = encodeTask(slot, generation, id, task.mode, task.args, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
+      message = encodeTask(slot, generation, id, task.mode, task.args, task.cache, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
     } catch (error) {
       this.#free.push(slot);
       this.#settle(task, false, error);

@@ -9,7 +9,7 @@
  */
 import { runAsync, runSync } from '../futex.js';
 import { importFunction } from '../spawn/target.js';
-import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, argsOf, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -63,10 +63,18 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
       if (!(await runAsync(tasks.receiveSteps(Infinity)))) continue;
       lastYield = performance.now();
     }
-    let record = tasks.takeValueAsync() as TaskRecord | number | Promise<TaskRecord>;
+    const record = tasks.takeValue() as TaskRecord | number;
     if (typeof record === 'number') return; // STOP
-    if (isThenable(record)) record = await record; // arguments whose modules load first
-    const [slot, generation, functionId, mode, args, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
+    const [slot, generation, functionId, mode, given, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
+    let args = argsOf(given);
+    if (isThenable(args)) {
+      try {
+        args = await args; // library objects, whose modules load first
+      } catch (error) {
+        if (table.start(slot, generation)) put(slot, generation, FAILED, 0, errorState(error));
+        continue;
+      }
+    }
     if (reference !== undefined && functions[functionId] === undefined) {
       try {
         functions[functionId] = await importFunction(reference, 'Pool task function');
