@@ -19,3 +19,4 @@ await processBench();
 await optional('./subprocess.ts');
 await optional('./sync.ts');
 await optional('./queues.ts');
+await optional('./pool.ts');

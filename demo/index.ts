@@ -84,6 +84,8 @@ const scenarios: Scenario[] = [
   { file: 'pool/map-vs-process', title: 'Pool(5).map of 100 trivial calls vs 100 Processes: the two times', seed: '002 效率对比' },
   { file: 'pool/callback', title: 'applyAsync with a callback: func1 in a worker, the callback in the main process', seed: '002 回调函数' },
   { file: 'pool/collect-results', title: 'Pool(): applyAsync ×10, close, join, then all the results together', seed: '002 回调函数 (without a callback)' },
+  { file: 'process/socket-chat', title: 'A socket chat server: each connection handed to its own Process (P9)', seed: '000 多进程socket聊天并发' },
+  { file: 'pool/socket-chat', title: 'The pool version: each connection handed to Pool(4) with applyAsync(talk, [conn])', seed: '002 进程池版socket并发聊天' },
   { file: 'futures/submit', title: 'ProcessPoolExecutor(4): submit ten calls and go on at once', seed: '004 4. 进程池' },
   { file: 'futures/shutdown', title: 'ProcessPoolExecutor(4): shutdown({ wait: true }) waits for the ten calls', seed: '004 4. 进程池 pool.shutdown(True)' },
   { file: 'futures/done-callback', title: 'addDoneCallback: the callback runs in the main process (currentProcess())', seed: '004 4. 进程池 add_done_callback' },
