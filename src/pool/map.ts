@@ -84,7 +84,7 @@ export function mapList(
   }
   const count = Math.ceil(items.length / chunksize);
   const { signal, timeout } = options;
-  const parts: unknown[][] = new Array<unknown[]>(count);
+  const results = new Array<unknown>(items.length);
   const tasks: Task[] = [];
   let left = count;
   let failed = false;
@@ -101,10 +101,11 @@ export function mapList(
           for (const task of tasks) scheduler.cancel(task, value);
           return;
         }
-        parts[i] = value as unknown[];
+        const part = value as unknown[];
+        for (let j = 0, at = i * chunksize; j < part.length; j++) results[at + j] = part[j]; // flat() is far slower
         if (--left === 0) {
           signal?.removeEventListener('abort', onAbort);
-          done(true, parts.length === 1 ? parts[0] : parts.flat(1));
+          done(true, results);
         }
       }),
     );

@@ -16,7 +16,7 @@ import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, OK, STOP, encodeTask, errorFrom, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { FATAL, INIT_FAILED, OK, PACKED, STOP, encodeTask, errorFrom, resultOf, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -599,7 +599,8 @@ export class Scheduler {
     worker.avgMs = worker.avgMs < 0 ? ms : worker.avgMs * 0.8 + ms * 0.2;
     worker.depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(AHEAD_MS / Math.max(worker.avgMs, 1e-3))));
     this.#detach(task);
-    this.#settle(task, status === OK, status === OK ? value : errorFrom(value));
+    const ok = status % PACKED === OK;
+    this.#settle(task, ok, ok ? resultOf(status, value) : errorFrom(value));
   }
 
   #onWorkerMessage(id: number, status: number, value: unknown): void {

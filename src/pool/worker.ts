@@ -9,7 +9,7 @@
  */
 import { runAsync, runSync } from '../futex.js';
 import { importFunction } from '../spawn/target.js';
-import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, argsOf, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, PACKED, argsOf, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -66,7 +66,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     const record = tasks.takeValue() as TaskRecord | number;
     if (typeof record === 'number') return; // STOP
     const [slot, generation, functionId, mode, given, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
-    let args = argsOf(given);
+    let args = argsOf(mode, given);
     if (isThenable(args)) {
       try {
         args = await args; // library objects, whose modules load first
@@ -86,7 +86,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     if (!table.start(slot, generation)) continue; // taken back by the pool before it started
     const started = performance.now();
     try {
-      let value = run(functions[functionId], mode, args);
+      let value = run(functions[functionId], (mode % PACKED) as Mode, args);
       if (isThenable(value)) value = await value;
       put(slot, generation, OK, Math.round((performance.now() - started) * 1000), value);
     } catch (error) {
