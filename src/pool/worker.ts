@@ -66,24 +66,26 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     const record = tasks.takeValue() as TaskRecord | number;
     if (typeof record === 'number') return; // STOP
     const [slot, generation, functionId, mode, given, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
-    let args = argsOf(mode, given);
-    if (isThenable(args)) {
-      try {
-        args = await args; // library objects, whose modules load first
-      } catch (error) {
-        if (table.start(slot, generation)) put(slot, generation, FAILED, 0, errorState(error));
-        continue;
-      }
-    }
     if (reference !== undefined && functions[functionId] === undefined) {
       try {
         functions[functionId] = await importFunction(reference, 'Pool task function');
       } catch (error) {
-        if (table.start(slot, generation)) put(slot, generation, FAILED, 0, errorState(error));
-        continue;
+        functions[functionId] = () => {
+          throw error; // every task of this function fails the same way
+        };
       }
     }
-    if (!table.start(slot, generation)) continue; // taken back by the pool before it started
+    // Claimed before its arguments are rebuilt: a socket among them is taken only by the
+    // worker that runs the task, not by one the pool took it back from.
+    if (!table.start(slot, generation)) continue;
+    let args: unknown[];
+    try {
+      const rebuilt = argsOf(mode, given);
+      args = isThenable(rebuilt) ? await rebuilt : rebuilt; // library objects, whose modules load first
+    } catch (error) {
+      put(slot, generation, FAILED, 0, errorState(error));
+      continue;
+    }
     const started = performance.now();
     try {
       let value = run(functions[functionId], (mode % PACKED) as Mode, args);
