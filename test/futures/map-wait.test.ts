@@ -83,11 +83,11 @@ for (const method of METHODS) {
     });
 
     test('a map timeout that stopped a worker leaves the executor its workers (maxWorkers 1)', async (t) => {
-      const { ex } = setup(t, method, { maxWorkers: 1 }, 3000);
+      const { ex } = setup(t, method, { maxWorkers: 1 });
       assert.equal(await ex.submit(square, 1).result(LONG), 1, 'the worker is up');
       const { error } = await collectUntilError(ex.map(slowSquare, [1], [30_000], { timeout: 500 }));
       assert.ok(error instanceof TimeoutError, String(error));
-      assert.equal(await ex.submit(square, 6).result(3000), 36, 'a call after the timeout');
+      assert.equal(await ex.submit(square, 6).result(LONG), 36, 'a call after the timeout (a replacement thread may take seconds to start on a loaded machine)');
     });
 
     test('asCompleted: futures come in the order they finish, those already done first', async (t) => {
