@@ -8,7 +8,8 @@
  *                    submit; Python apply_async(…).get() and map(chunksize=1)
  *                                                              goal: ours ≥ 5 × the best Node peer
  *   map              `await pool.map(square, items)`, 100k ints, default chunking, vs Python's
- *                    pool.map(square, range(100000)): items/s  goal ≥ 2 × Python
+ *                    pool.map(square, range(100000)): items/s, the pool's first map and the
+ *                    mean of the next 5                        goal ≥ 2 × Python (the next 5)
  *   CPU-bound        40 × a 20 ms busy-wait, 1 worker vs 2: speedup = t1 / t2   goal: ours ≥ 1.97
  *   start-up         constructing the pool → the first result of a trivial task: ms
  *
@@ -41,6 +42,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 interface NodeFigures {
   startup_ms: number;
   tiny_tasks_s?: number;
+  map_first_items_s?: number;
   map_items_s?: number;
   cpu_1_ms?: number;
   cpu_2_ms?: number;
@@ -51,6 +53,7 @@ interface PythonFigures {
   startup_default_ms: number;
   apply_async_tasks_s: number;
   map_chunk1_tasks_s: number;
+  map_first_items_s: number;
   map_items_s: number;
   cpu_1_ms: number;
   cpu_2_ms: number;
@@ -205,16 +208,27 @@ export async function main(): Promise<void> {
   }
 
   // 2. map.
-  console.log(`\n2. map: await pool.map(square, items), ${count(MAP_ITEMS)} ints, default chunking: items/s`);
+  console.log(
+    `\n2. map: await pool.map(square, items), ${count(MAP_ITEMS)} ints, default chunking: items/s ` +
+      `(the pool's first map, then the mean of the next 5)`,
+  );
   console.log(`${pad('', W, true)}${pad('rate', 11)}${pad('python', 11)}${pad('ratio', 9)}  goal`);
+  const mapRows: [string, number | undefined, number | undefined, boolean][] = [];
   if (oursAvailable) {
     for (const c of OURS.filter((o) => o.map > 0)) {
-      const value = fig.get(c.id)!.map_items_s;
-      const r = py === undefined || value === undefined ? undefined : value / py.map_items_s;
-      console.log(pad(c.label, W, true) + pad(rate(value), 11) + pad(rate(py?.map_items_s), 11) + pad(ratio(value, py?.map_items_s), 9) + `  ≥ 2× ${r === undefined ? '' : r >= 2 ? 'met' : 'MISSED'}`);
+      mapRows.push([`${c.label}, first map`, fig.get(c.id)!.map_first_items_s, py?.map_first_items_s, false]);
+      mapRows.push([`${c.label}, next 5`, fig.get(c.id)!.map_items_s, py?.map_items_s, true]);
     }
   }
-  if (py !== undefined) console.log(pad(`python pool.map(square, range(${MAP_ITEMS}))`, W, true) + pad(rate(py.map_items_s), 11));
+  for (const [label, value, python, goal] of mapRows) {
+    const r = python === undefined || value === undefined ? undefined : value / python;
+    const verdictText = goal && r !== undefined ? `≥ 2× ${r >= 2 ? 'met' : 'MISSED'}` : '';
+    console.log(pad(label, W, true) + pad(rate(value), 11) + pad(rate(python), 11) + pad(ratio(value, python), 9) + `  ${verdictText}`);
+  }
+  if (py !== undefined) {
+    console.log(pad(`python pool.map(square, range(${MAP_ITEMS})), first`, W, true) + pad(rate(py.map_first_items_s), 11));
+    console.log(pad(`python pool.map(square, range(${MAP_ITEMS})), next 5`, W, true) + pad(rate(py.map_items_s), 11));
+  }
 
   // 3. CPU-bound.
   console.log(`\n3. CPU-bound: ${CPU_TASKS} × 20 ms busy-wait, all in flight: 1 worker vs 2 (speedup = t1 ÷ t2, ideal 2)`);
