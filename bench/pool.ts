@@ -226,8 +226,8 @@ export async function main(): Promise<void> {
     console.log(pad(label, W, true) + pad(rate(value), 11) + pad(rate(python), 11) + pad(ratio(value, python), 9) + `  ${verdictText}`);
   }
   if (py !== undefined) {
-    console.log(pad(`python pool.map(square, range(${MAP_ITEMS})), first`, W, true) + pad(rate(py.map_first_items_s), 11));
-    console.log(pad(`python pool.map(square, range(${MAP_ITEMS})), next 5`, W, true) + pad(rate(py.map_items_s), 11));
+    console.log(pad(`python pool.map(square, range(${count(MAP_ITEMS)})), first`, W, true) + pad(rate(py.map_first_items_s), 11));
+    console.log(pad(`python pool.map(square, range(${count(MAP_ITEMS)})), next 5`, W, true) + pad(rate(py.map_items_s), 11));
   }
 
   // 3. CPU-bound.
