@@ -6,6 +6,7 @@ import {
   BrokenProcessPool,
   BrokenThreadPool,
   Event,
+  Pool,
   ProcessPoolExecutor,
   ThreadPoolExecutor,
   type ExecutorOptions,
@@ -114,3 +115,23 @@ export async function started(future: Future<unknown>, what: string): Promise<vo
 }
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** A Pool for one test, terminated after it. */
+export function makePool(t: TestContext, method: StartMethod, processes: number): Pool {
+  const pool = new Pool({ processes, context: method });
+  t.after(() => bounded(pool.terminate(), 'terminate after the test'));
+  return pool;
+}
+
+/** The rejection of `promise` (bounded); fails if it resolves. */
+export async function rejection(promise: PromiseLike<unknown>, what: string): Promise<unknown> {
+  const settled = await bounded(
+    Promise.resolve(promise).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+    what,
+  );
+  assert.equal(settled.ok, false, `${what} resolved with ${JSON.stringify((settled as { value?: unknown }).value)}`);
+  return (settled as { error: unknown }).error;
+}

@@ -3,29 +3,10 @@
 // once the consumer left), async generators as sources, and progress reports.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pool, type Progress, type StartMethod } from 'multiprocessing-ts';
+import { type Pool, type Progress } from 'multiprocessing-ts';
 import { square, squareOrFail } from '../fixtures/crash-targets.ts';
 import { sleep, waitFor } from '../helpers.ts';
-import { LONG, METHODS, bounded, collect, collectUntilError, range, type TestContext } from '../futures/_util.ts';
-
-function makePool(t: TestContext, method: StartMethod, processes: number): Pool {
-  const pool = new Pool({ processes, context: method });
-  t.after(() => bounded(pool.terminate(), 'terminate after the test'));
-  return pool;
-}
-
-/** The rejection of `promise` (bounded); fails if it resolves. */
-async function rejection(promise: PromiseLike<unknown>, what: string): Promise<unknown> {
-  const settled = await bounded(
-    Promise.resolve(promise).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
-    what,
-  );
-  assert.equal(settled.ok, false, `${what} resolved with ${JSON.stringify((settled as { value?: unknown }).value)}`);
-  return (settled as { error: unknown }).error;
-}
+import { LONG, METHODS, bounded, collect, collectUntilError, makePool, range, rejection, type TestContext } from '../futures/_util.ts';
 
 /** Counts what a consumer pulls from an endless generator; `closed` once it was returned. */
 function counted(limit = 10_000_000): { source: Generator<number>; pulled: () => number; closed: () => boolean } {

@@ -5,35 +5,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Event, Pool, TimeoutError, type Progress, type StartMethod } from 'multiprocessing-ts';
+import { Event, TimeoutError, type Pool, type Progress } from 'multiprocessing-ts';
 import { announced, mark, slowSquare, square } from '../fixtures/crash-targets.ts';
 import { exists, isDead, tempDir, waitFor } from '../helpers.ts';
-import { LONG, METHODS, bounded, isError, range, type TestContext } from '../futures/_util.ts';
-
-function makePool(t: TestContext, method: StartMethod, processes: number): Pool {
-  const pool = new Pool({ processes, context: method });
-  t.after(() => bounded(pool.terminate(), 'terminate after the test'));
-  return pool;
-}
+import { LONG, METHODS, bounded, isError, makePool, range, rejection, type TestContext } from '../futures/_util.ts';
 
 /** An Event for a test, set after it (so nothing waits on it for long). */
 function gate(t: TestContext): Event {
   const g = new Event();
   t.after(() => g.set());
   return g;
-}
-
-/** The rejection of `promise` (bounded); fails if it resolves. */
-async function rejection(promise: PromiseLike<unknown>, what: string): Promise<unknown> {
-  const settled = await bounded(
-    Promise.resolve(promise).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
-    what,
-  );
-  assert.equal(settled.ok, false, `${what} resolved with ${JSON.stringify((settled as { value?: unknown }).value)}`);
-  return (settled as { error: unknown }).error;
 }
 
 /** Starts a long task that writes its worker's name to a file; returns the name once it runs. */
