@@ -32,7 +32,7 @@ const READ_SLEEPERS = 4;
 const W_IN_CHUNK = 5;
 const W_NAME = 6; // length of the tail chunk's name; the name itself at W_NAME_AT
 const W_PUTTING = 7; // a put is under way (2: a joinable one); what a writer killed mid-put left counted
-const WAKE_SENT = 8; // 1: readers were woken and none has gone back to sleep since (see #notifyReaders)
+const SLEEP_SEQ = 8; // the DATA_SEQ value the last reader to sleep sleeps on (see #notifyReaders)
 const R_LOCK = 16;
 const R_POS = 17;
 const R_IN_CHUNK = 18;
@@ -268,21 +268,27 @@ export class Channel {
   }
 
   /**
-   * One wake syscall per batch of puts, not one per put: readers still on their way up from
-   * the last wake will see the new data anyway. A reader clears WAKE_SENT before it sleeps
-   * (#sleepSteps), and checks DATA_SEQ after, so no put can slip between them unwoken.
+   * One wake syscall per sleep, not one per put. A reader in the kernel sleeps on the DATA_SEQ
+   * value it read (SLEEP_SEQ), so only the put that moved DATA_SEQ past that value must wake
+   * it: later puts find it already woken or about to be. The loads come in this order, and the
+   * sleeper counts itself before publishing SLEEP_SEQ, so a put that sees another sleeper's
+   * SLEEP_SEQ also sees that there are two, and then wakes regardless.
+   * (A boolean "wake sent" flag lost wake-ups: a put delayed between its increment and its
+   * wake could spend the flag on a reader that had already seen its data.)
    */
   #notifyReaders(): void {
     const words = this.#words;
-    Atomics.add(words, DATA_SEQ, 1);
-    if (Atomics.load(words, READ_SLEEPERS) > 0 && Atomics.exchange(words, WAKE_SENT, 1) === 0) wake(words, DATA_SEQ, wakeAll);
+    const seq = Atomics.add(words, DATA_SEQ, 1);
+    const sleepSeq = Atomics.load(words, SLEEP_SEQ);
+    const sleepers = Atomics.load(words, READ_SLEEPERS);
+    if (sleepers > 1 || (sleepers === 1 && sleepSeq === seq)) wake(words, DATA_SEQ, wakeAll);
   }
 
   /** Sleeps while DATA_SEQ is `seq` (a reader or poller with nothing to take). */
   *#sleepSteps(seq: number, timeout: number): Steps<void> {
     const words = this.#words;
     Atomics.add(words, READ_SLEEPERS, 1);
-    Atomics.store(words, WAKE_SENT, 0);
+    Atomics.store(words, SLEEP_SEQ, seq);
     try {
       yield { words, index: DATA_SEQ, expected: seq, timeout };
     } finally {
