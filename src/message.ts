@@ -22,6 +22,8 @@ export const K_SERIALIZED = 9;
 export const K_ASCII = 10;
 /** Plain data JSON carries exactly (framing.jsonExact), as JSON text: 5× cheaper than v8.serialize. */
 export const K_JSON = 11;
+/** A list of numbers as float64s (exact, NaN and -0 included): read back as a plain array. */
+export const K_NUMBERS = 12;
 
 /** Node's Buffer methods without the encoding switch (stable internals, typed here). */
 interface FastBuffer extends Buffer {
@@ -49,6 +51,7 @@ export interface Outgoing {
   bytes: Uint8Array | null;
   text: string | null;
   number: number;
+  numbers: number[] | null;
 }
 
 const context = createReduceContext('spawn');
@@ -56,33 +59,38 @@ const context = createReduceContext('spawn');
 export function encode(value: unknown, what: string): Outgoing {
   switch (typeof value) {
     case 'number':
-      return { kind: K_NUMBER, size: 8, bytes: null, text: null, number: value };
+      return { kind: K_NUMBER, size: 8, bytes: null, text: null, number: value, numbers: null };
     case 'string':
       // UTF-8 cannot carry a lone surrogate; structured clone can.
       if (!(value as unknown as WellFormed).isWellFormed()) break;
-      if (value.length <= DIRECT_STRING) return { kind: K_STRING, size: value.length * 3, bytes: null, text: value, number: 0 };
-      return withSize({ kind: K_STRING, size: 0, bytes: Buffer.from(value, 'utf8'), text: null, number: 0 });
+      if (value.length <= DIRECT_STRING) return { kind: K_STRING, size: value.length * 3, bytes: null, text: value, number: 0, numbers: null };
+      return withSize({ kind: K_STRING, size: 0, bytes: Buffer.from(value, 'utf8'), text: null, number: 0, numbers: null });
     case 'undefined':
-      return { kind: K_UNDEFINED, size: 0, bytes: null, text: null, number: 0 };
+      return { kind: K_UNDEFINED, size: 0, bytes: null, text: null, number: 0, numbers: null };
     case 'boolean':
-      return { kind: value ? K_TRUE : K_FALSE, size: 0, bytes: null, text: null, number: 0 };
+      return { kind: value ? K_TRUE : K_FALSE, size: 0, bytes: null, text: null, number: 0, numbers: null };
     case 'object': {
-      if (value === null) return { kind: K_NULL, size: 0, bytes: null, text: null, number: 0 };
-      if (Buffer.isBuffer(value)) return withSize({ kind: K_BUFFER, size: 0, bytes: value, text: null, number: 0 });
+      if (value === null) return { kind: K_NULL, size: 0, bytes: null, text: null, number: 0, numbers: null };
+      if (Buffer.isBuffer(value)) return withSize({ kind: K_BUFFER, size: 0, bytes: value, text: null, number: 0, numbers: null });
       const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto === Uint8Array.prototype) return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0 });
+      if (proto === Uint8Array.prototype) return withSize({ kind: K_UINT8, size: 0, bytes: value as Uint8Array, text: null, number: 0, numbers: null });
       if ((proto === Object.prototype || proto === Array.prototype) && jsonExact(value, 256, false)) {
         return encodeJson(JSON.stringify(value));
       }
     }
   }
-  return withSize({ kind: K_SERIALIZED, size: 0, bytes: dumps(value, context, what), text: null, number: 0 });
+  return withSize({ kind: K_SERIALIZED, size: 0, bytes: dumps(value, context, what), text: null, number: 0, numbers: null });
 }
 
 /** JSON text the caller built of values JSON carries exactly: delivered parsed. */
 export function encodeJson(text: string): Outgoing {
-  if (text.length <= DIRECT_STRING) return { kind: K_JSON, size: text.length * 3, bytes: null, text, number: 0 };
-  return withSize({ kind: K_JSON, size: 0, bytes: Buffer.from(text, 'utf8'), text: null, number: 0 });
+  if (text.length <= DIRECT_STRING) return { kind: K_JSON, size: text.length * 3, bytes: null, text, number: 0, numbers: null };
+  return withSize({ kind: K_JSON, size: 0, bytes: Buffer.from(text, 'utf8'), text: null, number: 0, numbers: null });
+}
+
+/** A list of numbers (the caller's array, read when the message is written). */
+export function encodeNumbers(numbers: number[]): Outgoing {
+  return { kind: K_NUMBERS, size: numbers.length * 8, bytes: null, text: null, number: 0, numbers };
 }
 
 /**
@@ -103,7 +111,7 @@ export function isJsonPrimitive(value: unknown): boolean {
 
 /** Raw bytes (Connection.sendBytes): delivered as a Buffer. */
 export function encodeBytes(bytes: Uint8Array): Outgoing {
-  return withSize({ kind: K_BUFFER, size: 0, bytes, text: null, number: 0 });
+  return withSize({ kind: K_BUFFER, size: 0, bytes, text: null, number: 0, numbers: null });
 }
 
 function withSize(message: Outgoing): Outgoing {
@@ -128,7 +136,10 @@ export function writePayload(target: Buffer, view: DataView, at: number, message
     }
     return (target as FastBuffer).utf8Write(text, at, message.size);
   }
-  if (message.kind === K_NUMBER) view.setFloat64(at, message.number, true);
+  const numbers = message.numbers;
+  if (numbers !== null) {
+    for (let i = 0; i < numbers.length; i++) view.setFloat64(at + 8 * i, numbers[i], true);
+  } else if (message.kind === K_NUMBER) view.setFloat64(at, message.number, true);
   return message.size;
 }
 
@@ -143,6 +154,11 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
       return (source as FastBuffer).utf8Slice(at, at + size);
     case K_JSON:
       return JSON.parse((source as FastBuffer).utf8Slice(at, at + size));
+    case K_NUMBERS: {
+      const numbers = new Array<number>(size >>> 3);
+      for (let i = 0; i < numbers.length; i++) numbers[i] = view.getFloat64(at + 8 * i, true);
+      return numbers;
+    }
     case K_UNDEFINED:
       return undefined;
     case K_NULL:

@@ -19,6 +19,23 @@ import { CALL, STARMAP } from '../pool/protocol.js';
 import { Scheduler, Task } from '../pool/scheduler.js';
 import { Future, kBind, kSettle } from './future.js';
 
+/** A submit() call: its outcome settles the Future. */
+class SubmitTask extends Task {
+  constructor(
+    functionId: number,
+    args: unknown[],
+    readonly future: Future<unknown>,
+    readonly unfinished: Set<Future<unknown>>,
+  ) {
+    super(functionId, CALL, args);
+  }
+
+  onOutcome(ok: boolean, value: unknown): void {
+    this.unfinished.delete(this.future);
+    this.future[kSettle](ok, value);
+  }
+}
+
 export interface ExecutorOptions {
   /** Number of workers; default: cpuCount(). */
   readonly maxWorkers?: number;
@@ -124,13 +141,10 @@ export class ProcessPoolExecutor implements AsyncDisposable {
   submit(fn: Target | ModuleReference, ...args: unknown[]): Future<unknown> {
     this.#checkOpen('submit()');
     const scheduler = this.#scheduler;
-    const id = scheduler.functionId(fn, `${this.constructor.name}.submit() function`);
+    const id = scheduler.functionId(fn, 'submit()');
     const future = new Future<unknown>();
     this.#unfinished.add(future);
-    const task = new Task(id, CALL, args, (ok, value) => {
-      this.#unfinished.delete(future);
-      future[kSettle](ok, value);
-    });
+    const task = new SubmitTask(id, args, future, this.#unfinished);
     future[kBind](scheduler, task);
     scheduler.submit(task);
     return future;
@@ -153,7 +167,7 @@ export class ProcessPoolExecutor implements AsyncDisposable {
     if (rest.length === 0) throw new TypeError(`${what}: expected at least one iterable`);
     for (const iterable of rest) if (!isIterable(iterable)) throw new TypeError(`${what}: expected iterables, got ${typeof iterable}`);
     const scheduler = this.#scheduler;
-    const id = scheduler.functionId(fn, `${what} function`);
+    const id = scheduler.functionId(fn, 'map()');
     let signal: AbortSignal | undefined;
     if (timeout !== undefined) {
       const controller = new AbortController();

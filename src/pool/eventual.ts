@@ -10,6 +10,29 @@ export const PENDING = 0;
 export const FULFILLED = 1;
 export const REJECTED = 2;
 
+// One executor for every promise made here: a closure per promise would be one more object
+// for each of many thousand tasks in flight.
+let resolveOut: (value: unknown) => void = () => {};
+let rejectOut: (error: unknown) => void = () => {};
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  resolveOut = resolve;
+  rejectOut = reject;
+}
+
+/** Where pendingPromise() puts a promise's resolving functions. */
+export interface Resolvers {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A new pending promise; its resolving functions go to `into`. */
+export function pendingPromise<T>(into: Resolvers): Promise<T> {
+  const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
+  into.resolve = resolveOut;
+  into.reject = rejectOut;
+  return promise;
+}
+
 export abstract class Eventual<T> {
   #state = PENDING;
   #value: unknown = undefined;
@@ -41,10 +64,9 @@ export abstract class Eventual<T> {
       if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#value as T);
       else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#value);
       else {
-        this.#promise = new Promise<T>((resolve, reject) => {
-          this.#resolve = resolve;
-          this.#reject = reject;
-        });
+        this.#promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
+        this.#resolve = resolveOut;
+        this.#reject = rejectOut;
       }
     }
     return this.#promise;

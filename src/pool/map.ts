@@ -5,7 +5,7 @@
  * generator never fills memory, and a slow consumer holds the producer back.
  */
 import { ValueError } from '../errors.js';
-import { Task, type Scheduler, type TaskOptions } from './scheduler.js';
+import { CallbackTask, type Scheduler, type Task, type TaskOptions } from './scheduler.js';
 import type { Mode } from './protocol.js';
 
 /** How far a map has got, in items: enough to draw a progress bar. */
@@ -91,7 +91,7 @@ export function mapList(
   for (let i = 0; i < count; i++) {
     const chunk = items.slice(i * chunksize, (i + 1) * chunksize);
     tasks.push(
-      new Task(functionId, mode, chunk, (ok, value) => {
+      new CallbackTask(functionId, mode, chunk, (ok, value) => {
         progress.add(chunk.length, ok);
         if (failed) return;
         if (!ok) {
@@ -192,7 +192,7 @@ export async function* mapLazily<R>(
         const chunk = next.value;
         read += chunk.length;
         const index = submitted++;
-        const task = new Task(functionId, mode, chunk, (ok, value) => {
+        const task = new CallbackTask(functionId, mode, chunk, (ok, value) => {
           tasks.delete(index);
           progress.add(chunk.length, ok);
           outcomes.set(index, { ok, value });

@@ -13,9 +13,12 @@ import { explicitReference, isModuleReference, referenceOf, type ModuleReference
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import { AsyncResult, kSettle, type ResultCallbacks } from './async-result.js';
+import { callSafely, pendingPromise, type Resolvers } from './eventual.js';
 import { checkChunksize, defaultChunksize, mapLazily, mapList, type MapOptions } from './map.js';
 import { CALL, MAP, STARMAP, type Mode } from './protocol.js';
 import { Scheduler, Task, type TaskOptions } from './scheduler.js';
+
+const NO_OPTIONS: ApplyOptions<unknown> = Object.freeze({});
 
 /** What a task function resolves to in the caller (a Promise's value for an async function). */
 export type ResultOf<F extends Target> = Awaited<ReturnType<F>>;
@@ -79,10 +82,51 @@ export function initializerOf(initializer: unknown, what: string): ResolvedRefer
   return referenceOf(initializer as Target, `the initializer of ${what}`);
 }
 
-function argsOf(args: unknown, kwargs: Record<string, unknown> | undefined, what: string): unknown[] {
+function argsOf(args: unknown, kwargs: Record<string, unknown> | undefined, owner: string): unknown[] {
   if (args === undefined) args = [];
-  if (!Array.isArray(args)) throw new TypeError(`${what}: args must be an array of arguments`);
+  if (!Array.isArray(args)) throw new TypeError(`${owner}.apply(): args must be an array of arguments`);
   return kwargs === undefined ? args : [...args, kwargs];
+}
+
+/** An apply call: its outcome settles a promise (and runs the callbacks, as applyAsync's). */
+class PromiseTask extends Task implements Resolvers {
+  resolve: (value: unknown) => void = noop;
+  reject: (error: unknown) => void = noop;
+  readonly promise: Promise<unknown> = pendingPromise(this);
+  constructor(
+    functionId: number,
+    args: unknown[],
+    readonly callbacks: ResultCallbacks<unknown>,
+  ) {
+    super(functionId, CALL, args);
+  }
+
+  onOutcome(ok: boolean, value: unknown): void {
+    if (ok) {
+      this.resolve(value);
+      callSafely(this.callbacks.callback, value);
+    } else {
+      this.reject(value);
+      callSafely(this.callbacks.errorCallback, value);
+    }
+  }
+}
+
+function noop(): void {}
+
+/** An applyAsync call: its outcome settles the AsyncResult. */
+class ApplyTask extends Task {
+  constructor(
+    functionId: number,
+    args: unknown[],
+    readonly result: AsyncResult<unknown>,
+  ) {
+    super(functionId, CALL, args);
+  }
+
+  onOutcome(ok: boolean, value: unknown): void {
+    this.result[kSettle](ok, value);
+  }
 }
 
 /** Array.fromAsync, which Node 20 lacks. */
@@ -140,22 +184,20 @@ export class Pool implements AsyncDisposable {
   /** Runs fn(...args) in a worker and resolves with its result (Python's apply, which blocks). */
   apply<F extends Target>(fn: F, args?: Parameters<F>, options?: ApplyOptions<ResultOf<F>>): Promise<ResultOf<F>>;
   apply(fn: ModuleReference, args?: unknown[], options?: ApplyOptions<unknown>): Promise<unknown>;
-  apply(fn: Target | ModuleReference, args?: unknown[], options?: ApplyOptions<unknown>): Promise<unknown> {
-    return Promise.resolve(this.applyAsync(fn as ModuleReference, args, options));
+  apply(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): Promise<unknown> {
+    // A plain promise, not an AsyncResult made into one: half the objects per call.
+    const task = new PromiseTask(this.#functionId(fn, options, 'apply'), argsOf(args, options.kwargs, this.constructor.name), options);
+    this.#scheduler.submit(task, options);
+    return task.promise;
   }
 
   /** Runs fn(...args) in a worker; the AsyncResult (also awaitable) gives the result. */
   applyAsync<F extends Target>(fn: F, args?: Parameters<F>, options?: ApplyOptions<ResultOf<F>>): AsyncResult<ResultOf<F>>;
   applyAsync(fn: ModuleReference, args?: unknown[], options?: ApplyOptions<unknown>): AsyncResult<unknown>;
-  applyAsync(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = {}): AsyncResult<unknown> {
-    const what = `${this.constructor.name}.applyAsync()`;
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${what}: options must be an object`);
-    checkTimeout(options.timeout, what);
-    const scheduler = this.#scheduler;
-    scheduler.checkRunning('applyAsync');
+  applyAsync(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): AsyncResult<unknown> {
+    const id = this.#functionId(fn, options, 'applyAsync');
     const result = new AsyncResult<unknown>(options);
-    const id = scheduler.functionId(fn, `${what} function`);
-    scheduler.submit(new Task(id, CALL, argsOf(args, options.kwargs, what), (ok, value) => result[kSettle](ok, value)), options);
+    this.#scheduler.submit(new ApplyTask(id, argsOf(args, options.kwargs, this.constructor.name), result), options);
     return result;
   }
 
@@ -229,6 +271,14 @@ export class Pool implements AsyncDisposable {
     return `<${this.constructor.name} state=${this.#scheduler.state} pool_size=${this.#processes}>`;
   }
 
+  /** Checks a call's options and the pool's state; the function's id. No strings unless an error. */
+  #functionId(fn: Target | ModuleReference, options: ApplyOptions<unknown>, method: string): number {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${this.constructor.name}.${method}(): options must be an object`);
+    if (options.timeout !== undefined) checkTimeout(options.timeout, `${this.constructor.name}.${method}()`);
+    this.#scheduler.checkRunning(method);
+    return this.#scheduler.functionId(fn, `${method}()`);
+  }
+
   #mapAsync(fn: Target | ModuleReference, iterable: Iterable<unknown> | AsyncIterable<unknown>, options: MapAsyncOptions<unknown[]>, mode: Mode, method: string): AsyncResult<unknown[]> {
     const what = `${this.constructor.name}.${method}()`;
     const scheduler = this.#scheduler;
@@ -236,7 +286,7 @@ export class Pool implements AsyncDisposable {
     if (iterable === null || typeof iterable !== 'object' || !(Symbol.iterator in iterable || Symbol.asyncIterator in iterable)) {
       throw new TypeError(`${what}: expected an iterable of items, got ${iterable === null ? 'null' : typeof iterable}`);
     }
-    const id = scheduler.functionId(fn, `${what} function`);
+    const id = scheduler.functionId(fn, `${method}()`);
     const result = new AsyncResult<unknown[]>(options);
     const settle = (ok: boolean, value: unknown): void => result[kSettle](ok, value);
     const run = (items: unknown[]): void => {
@@ -256,7 +306,7 @@ export class Pool implements AsyncDisposable {
     if (iterable === null || typeof iterable !== 'object' || !(Symbol.iterator in iterable || Symbol.asyncIterator in iterable)) {
       throw new TypeError(`${what}: expected an iterable of items, got ${iterable === null ? 'null' : typeof iterable}`);
     }
-    const id = scheduler.functionId(fn, `${what} function`);
+    const id = scheduler.functionId(fn, `${method}()`);
     return mapLazily(scheduler, id, MAP, iterable, options.chunksize ?? 1, ordered, this.#processes * IMAP_WINDOW_PER_WORKER, options);
   }
 }

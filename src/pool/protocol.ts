@@ -1,45 +1,56 @@
 /**
  * What a pool and its workers say to each other through their channels (channel.ts): one
- * record per task and per result, plain arrays so that the common case travels as JSON.
+ * record per task and per result, plain arrays so that the common cases travel as numbers or
+ * JSON rather than through the generic serializer.
  *
  *   task     [slot, generation, functionId, mode, args]  (+ the function's reference the first
  *            time this worker sees that function id); mode CALL runs fn(...args), MAP and
  *            STARMAP run it over a chunk of items (Python's mapstar/starmapstar)
+ *            or, when the arguments are all numbers: [slot, generation, functionId,
+ *            mode + INLINE, ...args], one list of float64s (message.ts K_NUMBERS)
  *   result   [slot, generation, status, microseconds the task took, value]  (no value: undefined)
+ *            or, for a list of numbers: [slot, generation, status + INLINE, micros, ...values]
  *   stop     STOP (a number): the worker finishes and exits
  */
 import type { Channel } from '../channel.js';
 import * as libraryErrors from '../errors.js';
-import { encode, encodeJson, isJsonPrimitive, type Outgoing } from '../message.js';
+import { encode, encodeJson, encodeNumbers, isJsonPrimitive, type Outgoing } from '../message.js';
 import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
 import type { ResolvedReference } from '../reference.js';
 import type { TaskTable } from './task-table.js';
 
-/** args: the arguments, or (not all primitives) their serialized bytes. */
-export type TaskRecord =
-  | [slot: number, generation: number, functionId: number, mode: number, args: unknown[] | Uint8Array | Float64Array]
-  | [slot: number, generation: number, functionId: number, mode: number, args: unknown[] | Uint8Array | Float64Array, reference: ResolvedReference];
+/** A task record: its head, then the arguments (a list, their serialized bytes, or inline numbers). */
+export type TaskRecord = [slot: number, generation: number, functionId: number, mode: number, ...rest: unknown[]];
 
 export const CALL = 0;
 export const MAP = 1;
 export const STARMAP = 2;
 export type Mode = typeof CALL | typeof MAP | typeof STARMAP;
-/** Added to a mode or a status: the arguments or result are a list of numbers, packed as a Float64Array. */
-export const PACKED = 8;
-/** Lists of numbers at least this long travel packed: a copy of their bytes instead of JSON text. */
-const PACK_FROM = 64;
+/**
+ * Added to a task's mode or a result's status: the arguments or the result list are the
+ * record's own tail, numbers read straight out of shared memory (no text, no serializer).
+ */
+export const INLINE = 16;
 
-function allNumbers(values: unknown[]): boolean {
-  for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') return false;
+/** A plain list of numbers (not a user's typed array: that one must arrive as itself). */
+function numberList(value: unknown): value is number[] {
+  if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return false;
   return true;
 }
 
-/** A plain list of many numbers (not a user's typed array: that one must arrive as itself). */
-function packable(value: unknown): value is number[] {
-  return Array.isArray(value) && value.length >= PACK_FROM && Object.getPrototypeOf(value) === Array.prototype && allNumbers(value);
+/** [a, b, c, d, ...tail]: the record of numbers, in one array. */
+function numbersRecord(a: number, b: number, c: number, d: number, tail: number[]): Outgoing {
+  const record = new Array<number>(4 + tail.length);
+  record[0] = a;
+  record[1] = b;
+  record[2] = c;
+  record[3] = d;
+  for (let i = 0; i < tail.length; i++) record[4 + i] = tail[i];
+  return encodeNumbers(record);
 }
 
-export type ResultRecord = [slot: number, generation: number, status: number, micros: number, value?: unknown];
+export type ResultRecord = [slot: number, generation: number, status: number, micros: number, ...value: unknown[]];
 
 export const STOP = 0;
 
@@ -62,8 +73,8 @@ export interface WorkerConfig {
 }
 
 // ---- records as channel messages ----------------------------------------------------------
-// The common records (small arguments and results) are JSON text built here directly, which
-// saves the generic encoder's walk over the value; anything else goes through encode().
+// The common records (numbers, small primitives) are built here directly, which saves the
+// generic encoder's walk over the value; anything else goes through encode().
 
 function allPrimitive(values: unknown[]): boolean {
   for (let i = 0; i < values.length; i++) if (!isJsonPrimitive(values[i])) return false;
@@ -72,7 +83,7 @@ function allPrimitive(values: unknown[]): boolean {
 
 /** A task's arguments, serialized once: a task may be sent again (moved to another worker). */
 export interface ArgsCache {
-  serialized: Buffer | null;
+  serialized: Uint8Array | null;
 }
 
 /**
@@ -81,42 +92,46 @@ export interface ArgsCache {
  * second send could fail (a socket moves once).
  */
 export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
-  if (mode === MAP && packable(args)) {
-    const packed = new Float64Array(args);
-    return encode(reference === null ? [slot, generation, functionId, mode + PACKED, packed] : [slot, generation, functionId, mode + PACKED, packed, reference], what);
-  }
-  if (mode !== STARMAP && allPrimitive(args)) {
-    const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
-    return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
+  if (mode !== STARMAP) {
+    if (reference === null && numberList(args)) return numbersRecord(slot, generation, functionId, mode + INLINE, args);
+    if (allPrimitive(args)) {
+      const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
+      return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
+    }
   }
   cache.serialized ??= dumps(args, context, what);
   const bytes = cache.serialized;
   return encode(reference === null ? [slot, generation, functionId, mode, bytes] : [slot, generation, functionId, mode, bytes, reference], what);
 }
 
-/** Worker side: the arguments of a task record (serialized ones rebuilt, their modules loaded first). */
-export function argsOf(mode: number, args: unknown[] | Uint8Array | Float64Array): unknown[] | Promise<unknown[]> {
-  if (mode >= PACKED) return unpack(args as Float64Array);
+/** Worker side: the reference a task record carries (the first time this worker sees its function). */
+export function referenceIn(record: TaskRecord): ResolvedReference | undefined {
+  return record[3] >= INLINE ? undefined : (record[5] as ResolvedReference | undefined);
+}
+
+/** Worker side: a task's arguments (serialized ones rebuilt, their modules loaded first). */
+export function argsOf(record: TaskRecord): unknown[] | Promise<unknown[]> {
+  if (record[3] >= INLINE) return record.slice(4);
+  const args = record[4];
   return args instanceof Uint8Array ? (loadsAsync(args, context) as Promise<unknown[]>) : (args as unknown[]);
 }
 
-/** Pool side: a result's value, unpacked. */
-export function resultOf(status: number, value: unknown): unknown {
-  return status >= PACKED ? unpack(value as Float64Array) : value;
+/** Pool side: whether a result record is a success. */
+export function succeeded(record: ResultRecord): boolean {
+  return record[2] % INLINE === OK;
 }
 
-/** A plain array of the numbers (a loop: Array.from goes through the iterator, 10× slower). */
-function unpack(packed: Float64Array): number[] {
-  const out = new Array<number>(packed.length);
-  for (let i = 0; i < packed.length; i++) out[i] = packed[i];
-  return out;
+/** Pool side: a result record's value (or error state). */
+export function resultOf(record: ResultRecord): unknown {
+  return record[2] >= INLINE ? record.slice(4) : record[4];
 }
 
 const context = createReduceContext('spawn');
 
 export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown): Outgoing {
-  if (value === undefined) return encodeJson(`[${slot},${generation},${status},${micros}]`);
-  if (packable(value)) return encode([slot, generation, status + PACKED, micros, new Float64Array(value)], 'the result of a pool task');
+  if (typeof value === 'number') return encodeNumbers([slot, generation, status, micros, value]);
+  if (value === undefined) return encodeNumbers([slot, generation, status, micros]);
+  if (numberList(value)) return numbersRecord(slot, generation, status + INLINE, micros, value);
   if (isJsonPrimitive(value) || (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && allPrimitive(value))) {
     return encodeJson(`[${slot},${generation},${status},${micros},${JSON.stringify(value)}]`);
   }

@@ -16,7 +16,7 @@ import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, OK, PACKED, STOP, encodeTask, errorFrom, resultOf, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { FATAL, INIT_FAILED, STOP, encodeTask, errorFrom, resultOf, succeeded, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -57,20 +57,42 @@ export interface TaskOptions {
   readonly timeout?: number;
 }
 
-/** One unit of work: a call, or a chunk of a map. */
-export class Task {
+/**
+ * One unit of work: a call, or a chunk of a map. A subclass says what its outcome does (an
+ * AsyncResult, a Future, a map's bookkeeping): no closure per task, which counts when a
+ * hundred thousand are in flight.
+ */
+export abstract class Task implements ArgsCache {
   slot = -1;
   generation = 0;
   worker: WorkerHandle | null = null;
   settled = false;
   cleanup: (() => void) | null = null;
-  readonly cache: ArgsCache = { serialized: null };
+  serialized: Uint8Array | null = null;
   constructor(
     readonly functionId: number,
     readonly mode: Mode,
     readonly args: unknown[],
-    readonly settle: Settle,
   ) {}
+
+  /** The task's result (ok) or error; called once. */
+  abstract onOutcome(ok: boolean, value: unknown): void;
+}
+
+/** A task whose outcome goes to a function (a chunk of a map). */
+export class CallbackTask extends Task {
+  constructor(
+    functionId: number,
+    mode: Mode,
+    args: unknown[],
+    readonly callback: Settle,
+  ) {
+    super(functionId, mode, args);
+  }
+
+  onOutcome(ok: boolean, value: unknown): void {
+    this.callback(ok, value);
+  }
 }
 
 class WorkerHandle {
@@ -154,11 +176,15 @@ export class Scheduler {
     return this.#workers.map((worker) => worker.process);
   }
 
-  /** A number naming a function for the workers (its reference goes once to each). */
-  functionId(fn: unknown, what: string): number {
+  /**
+   * A number naming a function for the workers (its reference goes once to each). `method`
+   * names the call for an error message (`applyAsync()`): it is built only if there is one.
+   */
+  functionId(fn: unknown, method: string): number {
     const key = isModuleReference(fn) ? `${fn.module}#${fn.name}` : fn;
     let id = this.#functions.get(key);
     if (id === undefined) {
+      const what = `${this.#options.what}.${method} function`;
       let reference: ResolvedReference;
       if (isModuleReference(fn)) reference = explicitReference(fn);
       else if (typeof fn === 'function') reference = referenceOf(fn as (...args: never[]) => unknown, what);
@@ -477,7 +503,7 @@ export class Scheduler {
     const known = worker.known[id] === true;
     let message: Outgoing;
     try {
-      message = encodeTask(slot, generation, id, task.mode, task.args, task.cache, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
+      message = encodeTask(slot, generation, id, task.mode, task.args, task, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
     } catch (error) {
       this.#free.push(slot);
       this.#settle(task, false, error);
@@ -526,7 +552,7 @@ export class Scheduler {
     if (task.settled) return;
     task.settled = true;
     task.cleanup?.();
-    task.settle(ok, value);
+    task.onOutcome(ok, value);
   }
 
   // ---- results --------------------------------------------------------------------------
@@ -585,22 +611,23 @@ export class Scheduler {
   }
 
   #onResult(record: ResultRecord): void {
-    const [slot, generation, status, micros, value] = record;
+    const slot = record[0];
     if (slot < 0) {
-      this.#onWorkerMessage(generation, status, value);
+      this.#onWorkerMessage(record[1], record[2], record[4]);
       return;
     }
     const task = this.#slots[slot];
-    if (task === undefined || task.generation !== generation) return; // aborted meanwhile
+    if (task === undefined || task.generation !== record[1]) return; // aborted meanwhile
     const worker = task.worker!;
     worker.completed++;
     this.#earlyDeaths = 0;
-    const ms = micros / 1000;
+    const ms = record[3] / 1000;
     worker.avgMs = worker.avgMs < 0 ? ms : worker.avgMs * 0.8 + ms * 0.2;
     worker.depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(AHEAD_MS / Math.max(worker.avgMs, 1e-3))));
     this.#detach(task);
-    const ok = status % PACKED === OK;
-    this.#settle(task, ok, ok ? resultOf(status, value) : errorFrom(value));
+    const ok = succeeded(record);
+    const value = resultOf(record);
+    this.#settle(task, ok, ok ? value : errorFrom(value));
   }
 
   #onWorkerMessage(id: number, status: number, value: unknown): void {

@@ -9,7 +9,7 @@
  */
 import { runAsync, runSync } from '../futex.js';
 import { importFunction } from '../spawn/target.js';
-import { CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, PACKED, argsOf, encodeResult, errorState, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { CALL, FAILED, FATAL, INIT_FAILED, INLINE, MAP, OK, argsOf, encodeResult, errorState, referenceIn, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -65,7 +65,10 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     }
     const record = tasks.takeValue() as TaskRecord | number;
     if (typeof record === 'number') return; // STOP
-    const [slot, generation, functionId, mode, given, reference] = record as TaskRecord & { 5?: TaskRecord[5] };
+    const slot = record[0];
+    const generation = record[1];
+    const functionId = record[2];
+    const reference = referenceIn(record);
     if (reference !== undefined && functions[functionId] === undefined) {
       try {
         functions[functionId] = await importFunction(reference, 'Pool task function');
@@ -80,7 +83,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     if (!table.start(slot, generation)) continue;
     let args: unknown[];
     try {
-      const rebuilt = argsOf(mode, given);
+      const rebuilt = argsOf(record);
       args = isThenable(rebuilt) ? await rebuilt : rebuilt; // library objects, whose modules load first
     } catch (error) {
       put(slot, generation, FAILED, 0, errorState(error));
@@ -88,7 +91,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     }
     const started = performance.now();
     try {
-      let value = run(functions[functionId], (mode % PACKED) as Mode, args);
+      let value = run(functions[functionId], (record[3] % INLINE) as Mode, args);
       if (isThenable(value)) value = await value;
       put(slot, generation, OK, Math.round((performance.now() - started) * 1000), value);
     } catch (error) {
