@@ -553,6 +553,26 @@ export class Channel {
     }
   }
 
+  /** How many puts have completed (mod 2^32): read before looking, then putAfterSteps waits for the next. */
+  get putCount(): number {
+    return Atomics.load(this.#words, DATA_SEQ);
+  }
+
+  /**
+   * Waits until a put completes after `seen` (putCount) was read: true, or false by the
+   * deadline. Unlike pollSteps it holds no lock and trusts no count: a writer killed in the
+   * middle of a put leaves the count one too high, never a put that did not happen.
+   */
+  *putAfterSteps(seen: number, deadline: number): Steps<boolean> {
+    const words = this.#words;
+    while (Atomics.load(words, DATA_SEQ) === seen && !spinWhile(words, DATA_SEQ, seen)) {
+      const left = remaining(deadline);
+      if (left === 0) return false;
+      yield* this.#sleepSteps(seen, left);
+    }
+    return true;
+  }
+
   /**
    * Finds the next record (the caller holds the readers' lock): true, with source/view/at/
    * size/kind set, or false if the channel is empty. Follows LINK, RETURN and WRAP records.

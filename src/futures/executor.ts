@@ -17,7 +17,7 @@ import { checkChunksize, mapLazily } from '../pool/map.js';
 import { checkWorkers, contextOf, initializerOf, type ResultOf } from '../pool/pool.js';
 import { CALL, STARMAP } from '../pool/protocol.js';
 import { Scheduler, Task } from '../pool/scheduler.js';
-import { Future, kBind, kSettle } from './future.js';
+import { Future, kBind, kQuiet, kSettle } from './future.js';
 
 /** A submit() call: its outcome settles the Future. */
 class SubmitTask extends Task {
@@ -28,6 +28,10 @@ class SubmitTask extends Task {
     readonly unfinished: Set<Future<unknown>>,
   ) {
     super(functionId, CALL, args);
+  }
+
+  override quiet(): boolean {
+    return this.future[kQuiet]();
   }
 
   onOutcome(ok: boolean, value: unknown): void {

@@ -12,6 +12,8 @@ import { inspectCustom } from '../util.js';
 export const kBind = Symbol('multiprocessing-ts.bind');
 export const kSettle = Symbol('multiprocessing-ts.settleFuture');
 export const kFailed = Symbol('multiprocessing-ts.failed');
+/** Internal: whether settling runs no user code (no done-callbacks yet). */
+export const kQuiet = Symbol('multiprocessing-ts.quietFuture');
 
 export class Future<T> extends Eventual<T> {
   #scheduler: Scheduler | null = null;
@@ -29,6 +31,10 @@ export class Future<T> extends Eventual<T> {
     const callbacks = this.#callbacks;
     this.#callbacks = [];
     for (const callback of callbacks) callSafely(callback, this);
+  }
+
+  [kQuiet](): boolean {
+    return this.#callbacks.length === 0;
   }
 
   /** Cancels the call if it has not started: true if it is (now) cancelled, false if running or done. */

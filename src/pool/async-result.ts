@@ -15,6 +15,8 @@ export interface ResultCallbacks<T> {
 
 /** Internal: settles an AsyncResult (not part of the public API). */
 export const kSettle = Symbol('multiprocessing-ts.settle');
+/** Internal: whether settling runs no user code (no callbacks). */
+export const kQuiet = Symbol('multiprocessing-ts.quiet');
 
 export class AsyncResult<T> extends Eventual<T> implements PromiseLike<T> {
   readonly #callbacks: ResultCallbacks<T>;
@@ -29,6 +31,10 @@ export class AsyncResult<T> extends Eventual<T> implements PromiseLike<T> {
     if (!this.settleWith(ok, value)) return;
     if (ok) callSafely(this.#callbacks.callback, value as T);
     else callSafely(this.#callbacks.errorCallback, value);
+  }
+
+  [kQuiet](): boolean {
+    return this.#callbacks.callback === undefined && this.#callbacks.errorCallback === undefined;
   }
 
   /** Whether the task has finished (successfully or not). */

@@ -12,7 +12,7 @@ import type { Process, Target } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
-import { AsyncResult, kSettle, type ResultCallbacks } from './async-result.js';
+import { AsyncResult, kQuiet, kSettle, type ResultCallbacks } from './async-result.js';
 import { callSafely, pendingPromise, type Resolvers } from './eventual.js';
 import { checkChunksize, defaultChunksize, mapLazily, mapList, type MapOptions } from './map.js';
 import { CALL, MAP, STARMAP, type Mode } from './protocol.js';
@@ -101,6 +101,10 @@ class PromiseTask extends Task implements Resolvers {
     super(functionId, CALL, args);
   }
 
+  override quiet(): boolean {
+    return this.callbacks.callback === undefined && this.callbacks.errorCallback === undefined;
+  }
+
   onOutcome(ok: boolean, value: unknown): void {
     if (ok) {
       this.resolve(value);
@@ -122,6 +126,10 @@ class ApplyTask extends Task {
     readonly result: AsyncResult<unknown>,
   ) {
     super(functionId, CALL, args);
+  }
+
+  override quiet(): boolean {
+    return this.result[kQuiet]();
   }
 
   onOutcome(ok: boolean, value: unknown): void {

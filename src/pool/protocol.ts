@@ -39,17 +39,6 @@ function numberList(value: unknown): value is number[] {
   return true;
 }
 
-/** [a, b, c, d, ...tail]: the record of numbers, in one array. */
-function numbersRecord(a: number, b: number, c: number, d: number, tail: number[]): Outgoing {
-  const record = new Array<number>(4 + tail.length);
-  record[0] = a;
-  record[1] = b;
-  record[2] = c;
-  record[3] = d;
-  for (let i = 0; i < tail.length; i++) record[4 + i] = tail[i];
-  return encodeNumbers(record);
-}
-
 export type ResultRecord = [slot: number, generation: number, status: number, micros: number, ...value: unknown[]];
 
 export const STOP = 0;
@@ -93,7 +82,7 @@ export interface ArgsCache {
  */
 export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
   if (mode !== STARMAP) {
-    if (reference === null && numberList(args)) return numbersRecord(slot, generation, functionId, mode + INLINE, args);
+    if (reference === null && numberList(args)) return encodeNumbers([slot, generation, functionId, mode + INLINE], args);
     if (allPrimitive(args)) {
       const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
       return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
@@ -131,7 +120,7 @@ const context = createReduceContext('spawn');
 export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown): Outgoing {
   if (typeof value === 'number') return encodeNumbers([slot, generation, status, micros, value]);
   if (value === undefined) return encodeNumbers([slot, generation, status, micros]);
-  if (numberList(value)) return numbersRecord(slot, generation, status + INLINE, micros, value);
+  if (numberList(value)) return encodeNumbers([slot, generation, status + INLINE, micros], value);
   if (isJsonPrimitive(value) || (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && allPrimitive(value))) {
     return encodeJson(`[${slot},${generation},${status},${micros},${JSON.stringify(value)}]`);
   }

@@ -26,6 +26,8 @@ const MAX_DEPTH = 256;
 const AHEAD_MS = 2;
 const TASK_BUFFER = 1 << 20;
 const RESULT_BUFFER = 4 << 20;
+/** The reason the receive loop's wait is aborted with (abort() without one makes a DOMException each time). */
+const KICK = Symbol('kick');
 const WORKER_TARGET: ModuleReference = { module: new URL('./worker.js', import.meta.url).href, name: 'poolWorker' };
 
 export type Settle = (ok: boolean, value: unknown) => void;
@@ -77,6 +79,11 @@ export abstract class Task implements ArgsCache {
 
   /** The task's result (ok) or error; called once. */
   abstract onOutcome(ok: boolean, value: unknown): void;
+
+  /** Whether onOutcome runs no user code (no callbacks): then it may run inside a submission. */
+  quiet(): boolean {
+    return false;
+  }
 }
 
 /** A task whose outcome goes to a function (a chunk of a map). */
@@ -150,8 +157,12 @@ export class Scheduler {
   #broken: Error | null = null;
   #earlyDeaths = 0;
   #receiving = false;
-  #exits: [WorkerHandle, number][] = [];
-  #wakeup: AbortController | null = null;
+  #wakeup = new AbortController();
+  /** Set while results are taken inside a submission (the caller's code is on the stack). */
+  #inline = false;
+  /** Outcomes found then that run user code: [task, ok, value, …], delivered in a microtask. */
+  #deferred: unknown[] = [];
+  #submissions = 0;
   readonly #functions = new Map<unknown, number>();
   readonly #references: ResolvedReference[] = [];
   readonly #referenceJson: string[] = [];
@@ -233,6 +244,10 @@ export class Scheduler {
     }
     this.#pending.push(task);
     this.#dispatch();
+    // Every worker has its fill: take the results already there now rather than after the
+    // caller's loop, so that a long run of submissions keeps few tasks alive (most of the cost
+    // of many small tasks is the garbage collector copying the ones still in flight).
+    if (this.#head < this.#pending.length && (++this.#submissions & 15) === 0) this.#drainInline();
     this.#receive();
   }
 
@@ -327,22 +342,10 @@ export class Scheduler {
     this.#put(worker, encode(STOP, 'stop'));
   }
 
-  /**
-   * A worker exited. What it finished before must be read first, but while the receive loop
-   * waits it holds the readers' lock: so the loop is woken and handles the exit itself.
-   */
+  /** A worker exited: what it finished before is read first. */
   #onExit(worker: WorkerHandle, code: number): void {
-    this.#exits.push([worker, code]);
-    if (this.#receiving) this.#kick();
-    else this.#handleExits();
-  }
-
-  #handleExits(): void {
-    if (this.#exits.length === 0) return;
     this.#drain(false);
-    const exits = this.#exits;
-    this.#exits = [];
-    for (const [worker, code] of exits) this.#exited(worker, code);
+    this.#exited(worker, code);
   }
 
   #exited(worker: WorkerHandle, code: number): void {
@@ -439,16 +442,16 @@ export class Scheduler {
 
   #dispatch(): void {
     const pending = this.#pending;
-    while (this.#head < pending.length) {
-      const task = pending[this.#head];
-      if (task.settled) {
-        this.#head++;
-        continue;
-      }
+    for (;;) {
+      while (this.#head < pending.length && pending[this.#head].settled) this.#head++;
+      if (this.#head === pending.length) break;
       const worker = this.#pick();
       if (worker === null) break;
-      this.#head++;
-      this.#send(worker, task);
+      // Filled up in one go: a worker that ran dry and sleeps is woken once per batch.
+      while (worker.inflight.size < worker.depth && !worker.stopped && this.#head < pending.length) {
+        const task = pending[this.#head++];
+        if (!task.settled) this.#send(worker, task);
+      }
     }
     if (this.#head === pending.length) {
       pending.length = 0;
@@ -486,11 +489,14 @@ export class Scheduler {
     }
   }
 
-  /** The least loaded worker that has room for another task, or null if all have their fill. */
+  /**
+   * The least loaded worker with room for a batch (a quarter of its depth, so that many small
+   * tasks go in batches), or null if none has.
+   */
   #pick(): WorkerHandle | null {
     let best: WorkerHandle | null = null;
     for (const worker of this.#workers) {
-      if (worker.stopped || worker.inflight.size >= worker.depth) continue;
+      if (worker.stopped || worker.depth - worker.inflight.size < Math.max(1, worker.depth >> 2)) continue;
       if (best === null || worker.inflight.size < best.inflight.size) best = worker;
     }
     return best;
@@ -552,7 +558,18 @@ export class Scheduler {
     if (task.settled) return;
     task.settled = true;
     task.cleanup?.();
-    task.onOutcome(ok, value);
+    if (!this.#inline || task.quiet()) {
+      task.onOutcome(ok, value);
+      return;
+    }
+    if (this.#deferred.length === 0) queueMicrotask(() => this.#deliverDeferred());
+    this.#deferred.push(task, ok, value);
+  }
+
+  #deliverDeferred(): void {
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (let i = 0; i < deferred.length; i += 3) (deferred[i] as Task).onOutcome(deferred[i + 1] as boolean, deferred[i + 2]);
   }
 
   // ---- results --------------------------------------------------------------------------
@@ -567,30 +584,27 @@ export class Scheduler {
   async #receiveLoop(): Promise<void> {
     const results = this.#results;
     try {
-      while (this.#inflight > 0 || this.#exits.length > 0) {
+      while (this.#inflight > 0) {
+        const seen = results.putCount;
         this.#drain(true);
-        this.#handleExits();
         if (this.#inflight === 0) break;
-        const wakeup = new AbortController();
-        this.#wakeup = wakeup;
-        let found = false;
+        if (this.#wakeup.signal.aborted) this.#wakeup = new AbortController();
+        const signal = this.#wakeup.signal;
         try {
-          found = await runAsync(results.receiveSteps(Infinity), wakeup.signal);
+          // Waits for a result without the readers' lock, so submissions and exits can take results too.
+          await runAsync(results.putAfterSteps(seen, Infinity), signal);
         } catch (error) {
-          if (!wakeup.signal.aborted) throw error;
-        } finally {
-          this.#wakeup = null;
+          if (!signal.aborted) throw error;
         }
-        if (found) this.#take();
       }
     } finally {
       this.#receiving = false;
     }
   }
 
-  /** Wakes the receive loop to look again (a worker died, the pool was terminated). */
+  /** Wakes the receive loop to look again (nothing in flight any more, the pool was terminated). */
   #kick(): void {
-    this.#wakeup?.abort();
+    this.#wakeup.abort(KICK);
   }
 
   #drain(dispatch: boolean): void {
@@ -601,6 +615,16 @@ export class Scheduler {
       if (dispatch && (++count & 63) === 0) this.#dispatch();
     }
     if (dispatch) this.#dispatch();
+  }
+
+  /** Takes the results already there, inside a submission: outcomes that run user code wait. */
+  #drainInline(): void {
+    this.#inline = true;
+    try {
+      this.#drain(true);
+    } finally {
+      this.#inline = false;
+    }
   }
 
   /** Takes the record found (the readers' lock is held) and handles it. */
