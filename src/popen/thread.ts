@@ -2,6 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { tryNative } from '../native.js';
 import { threadExecArgv } from './exec-argv.js';
 import type { LaunchOptions, Popen } from './popen.js';
 
@@ -29,6 +30,18 @@ function outputDrained(worker: Worker): Promise<void> {
   });
 }
 
+/**
+ * Resolves once the kernel thread `tid` is gone. A Worker's 'exit' comes when its thread has
+ * been joined, a moment before the kernel has finished with it; until then a robust lock it
+ * held still looks held by a live thread. Bounded; 0 (not reported) resolves at once.
+ */
+async function threadGone(tid: number): Promise<void> {
+  const binding = tid === 0 ? null : tryNative();
+  for (let waited = 0; binding !== null && waited < 1000 && binding.threadAlive(tid); waited++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 export class ThreadPopen implements Popen {
   readonly #worker: Worker;
   #exitcode: number | null = null;
@@ -39,8 +52,9 @@ export class ThreadPopen implements Popen {
   constructor(options: LaunchOptions) {
     const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     const execArgv = threadExecArgv();
+    const tidSlot = new Int32Array(new SharedArrayBuffer(4));
     this.#worker = new Worker(entry, {
-      workerData: { payload: options.payload, execArgv },
+      workerData: { payload: options.payload, execArgv, tidSlot },
       execArgv,
       stdin: false,
       resourceLimits: options.resourceLimits,
@@ -49,7 +63,7 @@ export class ThreadPopen implements Popen {
       this.#worker.once('exit', (code) => {
         const exitcode = this.#stoppedBy !== null ? -this.#stoppedBy : code;
         this.#exitcode = exitcode;
-        void outputDrained(this.#worker).then(() => resolve(exitcode));
+        void Promise.all([outputDrained(this.#worker), threadGone(Atomics.load(tidSlot, 0))]).then(() => resolve(exitcode));
       });
     });
     // The bootstrap reports its own errors; this only keeps Node from treating them as unhandled.
