@@ -60,6 +60,7 @@ export {
   type ResultOf,
 } from './pool/pool.js';
 export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
+export { move } from './pool/move.js';
 export {
   ProcessPoolExecutor,
   ThreadPoolExecutor,

@@ -7,7 +7,7 @@ import { ProcessError } from './errors.js';
 import { SpawnPopen } from './popen/spawn.js';
 import { ThreadPopen } from './popen/thread.js';
 import { checkTimeout, inspectCustom } from './util.js';
-import type { Popen, ResourceLimits } from './popen/popen.js';
+import type { Popen, ResourceLimits, ThreadMessages } from './popen/popen.js';
 import { createReduceContext, dumps } from './reduction.js';
 import {
   explicitReference,
@@ -80,6 +80,8 @@ const kState = Symbol('multiprocessing-ts.process');
 export const kBuiltinClass = Symbol('multiprocessing-ts.builtinClass');
 /** Internal: build the child's own process object from its payload. */
 export const kRestore = Symbol('multiprocessing-ts.restore');
+/** Internal: a started thread child's message port (null for a process child). */
+export const kMessages = Symbol('multiprocessing-ts.messages');
 
 interface State {
   target: Target | ModuleReference | null;
@@ -302,6 +304,11 @@ export class Process<F extends Target = UnknownTarget> {
   /** Resolves with the exit code when the child ends (Python's waitable sentinel). */
   get sentinel(): Promise<number> {
     return startedPopen(this[kState], 'sentinel').exited;
+  }
+
+  [kMessages](): ThreadMessages | null {
+    const popen = this[kState].popen;
+    return popen instanceof ThreadPopen ? popen : null;
   }
 
   [inspectCustom](): string {

@@ -210,6 +210,11 @@ function rebuildWalk(value: unknown, context: ReduceContext, seen: Map<object, u
   return value;
 }
 
+/** Whether a value holds library objects or functions (anything a reducer must handle). */
+export function needsReducing(value: unknown): boolean {
+  return needsWalk(value, new Set());
+}
+
 export function createReduceContext(destination: StartMethod): ReduceContext {
   return { destination, transfer: [], unclaimed: [] };
 }

@@ -10,6 +10,7 @@ import { BrokenProcessPool, ValueError, WorkerLostError, type WorkerDetails } fr
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process, Target } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
+import { needsReducing } from '../reduction.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import { AsyncResult, kQuiet, kSettle, type ResultCallbacks } from './async-result.js';
@@ -43,6 +44,11 @@ export interface PoolOptions {
 export interface ApplyOptions<R> extends TaskOptions, ResultCallbacks<R> {
   /** Python's kwds: passed to the function as one final options argument. */
   readonly kwargs?: Record<string, unknown>;
+  /**
+   * Buffers among the arguments to move to a thread worker rather than copy (they are
+   * detached here once the task is handed out). Worker processes get copies as usual.
+   */
+  readonly transfer?: readonly ArrayBufferLike[];
 }
 
 export interface MapAsyncOptions<R> extends MapOptions, ResultCallbacks<R> {}
@@ -86,6 +92,17 @@ function argsOf(args: unknown, kwargs: Record<string, unknown> | undefined, owne
   if (args === undefined) args = [];
   if (!Array.isArray(args)) throw new TypeError(`${owner}.apply(): args must be an array of arguments`);
   return kwargs === undefined ? args : [...args, kwargs];
+}
+
+/** Validates the `transfer` option: ArrayBuffers, with arguments a thread's port can carry. */
+function checkTransfer(transfer: unknown, args: unknown[], what: string): readonly ArrayBuffer[] | null {
+  if (!Array.isArray(transfer) || !transfer.every((item) => item instanceof ArrayBuffer)) {
+    throw new TypeError(`${what}: transfer must be an array of ArrayBuffers (a SharedArrayBuffer is shared without it)`);
+  }
+  if (needsReducing(args)) {
+    throw new TypeError(`${what}: with transfer, the arguments must be plain data (no locks, queues or other library objects)`);
+  }
+  return transfer.length === 0 ? null : (transfer as ArrayBuffer[]);
 }
 
 /** An apply call: its outcome settles a promise (and runs the callbacks, as applyAsync's). */
@@ -195,6 +212,7 @@ export class Pool implements AsyncDisposable {
   apply(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): Promise<unknown> {
     // A plain promise, not an AsyncResult made into one: half the objects per call.
     const task = new PromiseTask(this.#functionId(fn, options, 'apply'), argsOf(args, options.kwargs, this.constructor.name), options);
+    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, task.args, `${this.constructor.name}.apply()`);
     this.#scheduler.submit(task, options);
     return task.promise;
   }
@@ -205,7 +223,9 @@ export class Pool implements AsyncDisposable {
   applyAsync(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): AsyncResult<unknown> {
     const id = this.#functionId(fn, options, 'applyAsync');
     const result = new AsyncResult<unknown>(options);
-    this.#scheduler.submit(new ApplyTask(id, argsOf(args, options.kwargs, this.constructor.name), result), options);
+    const task = new ApplyTask(id, argsOf(args, options.kwargs, this.constructor.name), result);
+    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, task.args, `${this.constructor.name}.applyAsync()`);
+    this.#scheduler.submit(task, options);
     return result;
   }
 

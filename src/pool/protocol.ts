@@ -8,8 +8,13 @@
  *            STARMAP run it over a chunk of items (Python's mapstar/starmapstar)
  *            or, when the arguments are all numbers: [slot, generation, functionId,
  *            mode + INLINE, ...args], one list of float64s (message.ts K_NUMBERS)
+ *            or, its arguments moved to a thread worker by its message port instead:
+ *            [slot, generation, functionId, mode + PORTED] (+ null, reference)
  *   result   [slot, generation, status, microseconds the task took, value]  (no value: undefined)
  *            or, for a list of numbers: [slot, generation, status + INLINE, micros, ...values]
+ *            or, a value moved by the port (move()): [slot, generation, status + PORTED, micros]
+ *   ported   { mpts: 'ported', slot, generation, values, buffers } on a thread's port: the
+ *            arguments, or [the result]
  *   stop     STOP (a number): the worker finishes and exits
  */
 import type { Channel } from '../channel.js';
@@ -31,6 +36,40 @@ export type Mode = typeof CALL | typeof MAP | typeof STARMAP;
  * record's own tail, numbers read straight out of shared memory (no text, no serializer).
  */
 export const INLINE = 16;
+/** Added to a task's mode or a result's status: the arguments or value come by the message port. */
+export const PORTED = 32;
+/** A mode or status without its flags. */
+export const BASE = 15;
+
+/** What goes by a thread worker's message port: a task's arguments, or a result (one value), moved. */
+export interface PortedMessage {
+  readonly mpts: 'ported';
+  readonly slot: number;
+  readonly generation: number;
+  readonly values: unknown[];
+  /** Which values were Buffers: a port delivers them as plain Uint8Arrays. */
+  readonly buffers: number[];
+}
+
+export function portedMessage(slot: number, generation: number, values: unknown[]): PortedMessage {
+  const buffers: number[] = [];
+  for (let i = 0; i < values.length; i++) if (Buffer.isBuffer(values[i])) buffers.push(i);
+  return { mpts: 'ported', slot, generation, values, buffers };
+}
+
+/** The values of a ported message, Buffers as Buffers again. */
+export function portedValues(message: PortedMessage): unknown[] {
+  const values = message.values;
+  for (const i of message.buffers) {
+    const bytes = values[i] as Uint8Array;
+    values[i] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return values;
+}
+
+export function isPorted(message: unknown): message is PortedMessage {
+  return typeof message === 'object' && message !== null && (message as PortedMessage).mpts === 'ported';
+}
 
 /** A plain list of numbers (not a user's typed array: that one must arrive as itself). */
 function numberList(value: unknown): value is number[] {
@@ -80,7 +119,8 @@ export interface ArgsCache {
  * Arguments other than primitives are serialized once and kept: reducing them again for a
  * second send could fail (a socket moves once).
  */
-export function encodeTask(slot: number, generation: number, functionId: number, mode: Mode, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
+export function encodeTask(slot: number, generation: number, functionId: number, mode: number, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
+  if ((mode & PORTED) !== 0) return encodeJson(`[${slot},${generation},${functionId},${mode}${referenceJson === null ? ']' : `,null,${referenceJson}]`}`);
   if (mode !== STARMAP) {
     if (reference === null && numberList(args)) return encodeNumbers([slot, generation, functionId, mode + INLINE], args);
     if (allPrimitive(args)) {
@@ -95,24 +135,24 @@ export function encodeTask(slot: number, generation: number, functionId: number,
 
 /** Worker side: the reference a task record carries (the first time this worker sees its function). */
 export function referenceIn(record: TaskRecord): ResolvedReference | undefined {
-  return record[3] >= INLINE ? undefined : (record[5] as ResolvedReference | undefined);
+  return (record[3] & INLINE) !== 0 ? undefined : (record[5] as ResolvedReference | undefined);
 }
 
 /** Worker side: a task's arguments (serialized ones rebuilt, their modules loaded first). */
 export function argsOf(record: TaskRecord): unknown[] | Promise<unknown[]> {
-  if (record[3] >= INLINE) return record.slice(4);
+  if ((record[3] & INLINE) !== 0) return record.slice(4);
   const args = record[4];
   return args instanceof Uint8Array ? (loadsAsync(args, context) as Promise<unknown[]>) : (args as unknown[]);
 }
 
 /** Pool side: whether a result record is a success. */
 export function succeeded(record: ResultRecord): boolean {
-  return record[2] % INLINE === OK;
+  return (record[2] & BASE) === OK;
 }
 
 /** Pool side: a result record's value (or error state). */
 export function resultOf(record: ResultRecord): unknown {
-  return record[2] >= INLINE ? record.slice(4) : record[4];
+  return (record[2] & INLINE) !== 0 ? record.slice(4) : record[4];
 }
 
 const context = createReduceContext('spawn');

@@ -14,9 +14,9 @@ import { CancelledError, TimeoutError, ValueError, type WorkerDetails } from '..
 import { runAsync, runSync } from '../futex.js';
 import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
-import type { Process } from '../process.js';
+import { kMessages, type Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, STOP, encodeTask, errorFrom, resultOf, succeeded, type ArgsCache, type Mode, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { FATAL, INIT_FAILED, PORTED, STOP, encodeTask, errorFrom, isPorted, portedMessage, portedValues, resultOf, succeeded, type ArgsCache, type Mode, type PortedMessage, type ResultRecord, type WorkerConfig } from './protocol.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -71,6 +71,10 @@ export abstract class Task implements ArgsCache {
   settled = false;
   cleanup: (() => void) | null = null;
   serialized: Uint8Array | null = null;
+  /** Buffers to move to a thread worker with the arguments (apply's `transfer`). */
+  transfer: readonly ArrayBuffer[] | null = null;
+  /** Its arguments went to a worker's port: it cannot be sent to another worker. */
+  ported = false;
   constructor(
     readonly functionId: number,
     readonly mode: Mode,
@@ -163,6 +167,9 @@ export class Scheduler {
   /** Outcomes found then that run user code: [task, ok, value, …], delivered in a microtask. */
   #deferred: unknown[] = [];
   #submissions = 0;
+  /** Moved results (thread workers' ports) and the result records waiting for them, by slot. */
+  readonly #portedValues = new Map<number, PortedMessage>();
+  readonly #portedRecords = new Map<number, ResultRecord>();
   readonly #functions = new Map<unknown, number>();
   readonly #references: ResolvedReference[] = [];
   readonly #referenceJson: string[] = [];
@@ -330,6 +337,9 @@ export class Scheduler {
       resourceLimits: this.#options.resourceLimits,
     });
     process.start();
+    process[kMessages]()?.onMessage((message) => {
+      if (isPorted(message)) this.#onPorted(message);
+    });
     const worker = new WorkerHandle(id, process, tasks);
     this.#workers.push(worker);
     void process.sentinel.then((code) => this.#onExit(worker, code));
@@ -354,7 +364,8 @@ export class Scheduler {
     if (this.#state === 'terminated') return;
     const requeued: Task[] = [];
     for (const task of worker.inflight) {
-      if (this.#table.cancel(task.slot, task.generation)) {
+      // (Arguments moved to this worker went with it: such a task is lost too.)
+      if (!task.ported && this.#table.cancel(task.slot, task.generation)) {
         requeued.push(task); // never started: another worker runs it
         this.#detach(task);
       }
@@ -481,7 +492,7 @@ export class Scheduler {
       const moving: Task[] = [];
       for (let i = queued.length - 1, want = (queued.length - idle.inflight.size) >> 1; i > 0 && moving.length < want; i--) {
         const task = queued[i];
-        if (!this.#table.cancel(task.slot, task.generation)) break; // started: so have the ones before it
+        if (task.ported || !this.#table.cancel(task.slot, task.generation)) break; // started (so have the ones before it), or pinned
         this.#detach(task);
         moving.push(task);
       }
@@ -507,9 +518,16 @@ export class Scheduler {
     const generation = ++this.#generations[slot];
     const id = task.functionId;
     const known = worker.known[id] === true;
+    // Buffers to move go with the arguments by a thread worker's port; to a process they are copied.
+    const port = task.transfer === null ? null : worker.process[kMessages]();
     let message: Outgoing;
     try {
-      message = encodeTask(slot, generation, id, task.mode, task.args, task, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
+      const mode = port === null ? task.mode : task.mode | PORTED;
+      message = encodeTask(slot, generation, id, mode, task.args, task, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
+      if (port !== null) {
+        port.post(portedMessage(slot, generation, task.args), task.transfer!);
+        task.ported = true;
+      }
     } catch (error) {
       this.#free.push(slot);
       this.#settle(task, false, error);
@@ -548,6 +566,7 @@ export class Scheduler {
     if (worker === null) return;
     worker.inflight.delete(task);
     this.#slots[task.slot] = undefined;
+    if (this.#portedRecords.size > 0) this.#portedRecords.delete(task.slot);
     this.#free.push(task.slot);
     task.worker = null;
     // The receive loop waits only while tasks are in flight (it keeps the program alive).
@@ -642,6 +661,16 @@ export class Scheduler {
     }
     const task = this.#slots[slot];
     if (task === undefined || task.generation !== record[1]) return; // aborted meanwhile
+    let value: unknown;
+    if ((record[2] & PORTED) !== 0) {
+      const moved = this.#portedValues.get(slot);
+      if (moved === undefined || moved.generation !== record[1]) {
+        this.#portedRecords.set(slot, record); // the value is still on its way (#onPorted)
+        return;
+      }
+      this.#portedValues.delete(slot);
+      value = portedValues(moved)[0];
+    } else value = resultOf(record);
     const worker = task.worker!;
     worker.completed++;
     this.#earlyDeaths = 0;
@@ -650,8 +679,19 @@ export class Scheduler {
     worker.depth = Math.min(MAX_DEPTH, Math.max(MIN_DEPTH, Math.ceil(AHEAD_MS / Math.max(worker.avgMs, 1e-3))));
     this.#detach(task);
     const ok = succeeded(record);
-    const value = resultOf(record);
     this.#settle(task, ok, ok ? value : errorFrom(value));
+  }
+
+  /** A result moved by a thread worker's port: its record may have come already. */
+  #onPorted(message: PortedMessage): void {
+    const task = this.#slots[message.slot];
+    if (task === undefined || task.generation !== message.generation) return; // aborted meanwhile
+    const record = this.#portedRecords.get(message.slot);
+    this.#portedValues.set(message.slot, message);
+    if (record !== undefined && record[1] === message.generation) {
+      this.#portedRecords.delete(message.slot);
+      this.#onResult(record);
+    }
   }
 
   #onWorkerMessage(id: number, status: number, value: unknown): void {

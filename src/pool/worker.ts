@@ -7,9 +7,12 @@
  * worker waits off the event loop (runAsync), so timers and I/O of async tasks, and of
  * anything the initializer started, keep running.
  */
+import { isMainThread, parentPort } from 'node:worker_threads';
 import { runAsync, runSync } from '../futex.js';
 import { importFunction } from '../spawn/target.js';
-import { CALL, FAILED, FATAL, INIT_FAILED, INLINE, MAP, OK, argsOf, encodeResult, errorState, referenceIn, type Mode, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { encodeNumbers } from '../message.js';
+import { movedBuffer } from './move.js';
+import { BASE, CALL, FAILED, FATAL, INIT_FAILED, MAP, OK, PORTED, argsOf, encodeResult, errorState, isPorted, portedMessage, portedValues, referenceIn, type Mode, type PortedMessage, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -27,13 +30,78 @@ function run(fn: Callable, mode: Mode, args: unknown[]): unknown {
   return values.some(isThenable) ? Promise.all(values) : values;
 }
 
+/**
+ * A thread worker's message port: arguments the pool moved here (its `transfer` option) come
+ * this way, by task slot, while the task's record comes through the channel.
+ */
+class PortedArgs {
+  readonly #port = isMainThread ? null : parentPort;
+  readonly #arrived = new Map<number, PortedMessage>();
+  readonly #waiting = new Map<number, [generation: number, (message: PortedMessage) => void]>();
+  /** Tasks skipped (taken back by the pool) whose arguments have not come yet: dropped on arrival. */
+  readonly #skipped = new Map<number, number>();
+
+  constructor() {
+    this.#port?.on('message', (message: unknown) => {
+      if (!isPorted(message)) return;
+      const { slot, generation } = message;
+      if (this.#skipped.get(slot) === generation) {
+        this.#skipped.delete(slot);
+        return;
+      }
+      const waiter = this.#waiting.get(slot);
+      if (waiter !== undefined && waiter[0] === generation) {
+        this.#waiting.delete(slot);
+        waiter[1](message);
+      } else this.#arrived.set(slot, message);
+    });
+    this.#port?.unref(); // only a task waiting for its arguments keeps the worker alive for them
+  }
+
+  /** Whether values can be moved to the pool (a thread worker). */
+  get available(): boolean {
+    return this.#port !== null;
+  }
+
+  async take(slot: number, generation: number): Promise<unknown[]> {
+    const ready = this.#arrived.get(slot);
+    if (ready !== undefined && ready.generation === generation) {
+      this.#arrived.delete(slot);
+      return portedValues(ready);
+    }
+    this.#port!.ref();
+    try {
+      const message = await new Promise<PortedMessage>((resolve) => this.#waiting.set(slot, [generation, resolve]));
+      return portedValues(message);
+    } finally {
+      this.#port!.unref();
+    }
+  }
+
+  skip(slot: number, generation: number): void {
+    const ready = this.#arrived.get(slot);
+    if (ready !== undefined && ready.generation === generation) this.#arrived.delete(slot);
+    else this.#skipped.set(slot, generation);
+  }
+
+  /** Moves a result to the pool. */
+  post(slot: number, generation: number, value: unknown, buffer: ArrayBuffer): void {
+    this.#port!.postMessage(portedMessage(slot, generation, [value]), [buffer]);
+  }
+}
+
 export async function poolWorker(config: WorkerConfig): Promise<void> {
   const { tasks, results, table } = config;
+  const ported = new PortedArgs();
 
   const put = (slot: number, generation: number, status: number, micros: number, value: unknown): void => {
     let message;
     try {
-      message = encodeResult(slot, generation, status, micros, value);
+      const buffer = status === OK && ported.available ? movedBuffer(value) : null;
+      if (buffer !== null) {
+        ported.post(slot, generation, value, buffer); // before the record: the pool waits for both
+        message = encodeNumbers([slot, generation, OK + PORTED, micros]);
+      } else message = encodeResult(slot, generation, status, micros, value);
     } catch (error) {
       // A result that cannot cross (a function, a socket…) fails its task, not the worker.
       message = encodeResult(slot, generation, FAILED, micros, errorState(error));
@@ -80,10 +148,14 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     }
     // Claimed before its arguments are rebuilt: a socket among them is taken only by the
     // worker that runs the task, not by one the pool took it back from.
-    if (!table.start(slot, generation)) continue;
+    const viaPort = (record[3] & PORTED) !== 0;
+    if (!table.start(slot, generation)) {
+      if (viaPort) ported.skip(slot, generation);
+      continue;
+    }
     let args: unknown[];
     try {
-      const rebuilt = argsOf(record);
+      const rebuilt = viaPort ? ported.take(slot, generation) : argsOf(record);
       args = isThenable(rebuilt) ? await rebuilt : rebuilt; // library objects, whose modules load first
     } catch (error) {
       put(slot, generation, FAILED, 0, errorState(error));
@@ -91,7 +163,7 @@ export async function poolWorker(config: WorkerConfig): Promise<void> {
     }
     const started = performance.now();
     try {
-      let value = run(functions[functionId], (record[3] % INLINE) as Mode, args);
+      let value = run(functions[functionId], (record[3] & BASE) as Mode, args);
       if (isThenable(value)) value = await value;
       put(slot, generation, OK, Math.round((performance.now() - started) * 1000), value);
     } catch (error) {

@@ -16,6 +16,15 @@ export interface Popen {
   setKeepsParentAlive(keep: boolean): void;
 }
 
+/**
+ * A thread child's message port (worker_threads): what moves buffers without a copy, where
+ * channels in shared memory must copy them. Only the library's pool uses it.
+ */
+export interface ThreadMessages {
+  post(message: unknown, transfer: readonly ArrayBuffer[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
 /** Heap and stack limits of a child (Node's worker resourceLimits; V8 flags for a process). */
 export interface ResourceLimits {
   /** The main heap's limit: beyond it the child dies (out of memory), not this process. */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { tryNative } from '../native.js';
 import { threadExecArgv } from './exec-argv.js';
-import type { LaunchOptions, Popen } from './popen.js';
+import type { LaunchOptions, Popen, ThreadMessages } from './popen.js';
 
 const entry = new URL('../spawn/thread-main.cjs', import.meta.url);
 // Loaded on first start: a spawn-only program never pays for node:worker_threads.
@@ -42,7 +42,7 @@ async function threadGone(tid: number): Promise<void> {
   }
 }
 
-export class ThreadPopen implements Popen {
+export class ThreadPopen implements Popen, ThreadMessages {
   readonly #worker: Worker;
   #exitcode: number | null = null;
   // A thread cannot be signalled; stopping it reports the signal Python would show.
@@ -97,6 +97,14 @@ export class ThreadPopen implements Popen {
 
   kill(): void {
     this.#stop(constants.signals.SIGKILL);
+  }
+
+  post(message: unknown, transfer: readonly ArrayBuffer[]): void {
+    this.#worker.postMessage(message, transfer as ArrayBuffer[]);
+  }
+
+  onMessage(listener: (message: unknown) => void): void {
+    this.#worker.on('message', listener);
   }
 
   setKeepsParentAlive(keep: boolean): void {
