@@ -13,6 +13,11 @@ export interface ResultCallbacks<T> {
   readonly errorCallback?: (error: unknown) => void;
 }
 
+/** Whether settling runs no user code: neither callback given. */
+export function noCallbacks(callbacks: ResultCallbacks<never>): boolean {
+  return callbacks.callback === undefined && callbacks.errorCallback === undefined;
+}
+
 /** Internal: settles an AsyncResult (not part of the public API). */
 export const kSettle = Symbol('multiprocessing-ts.settle');
 /** Internal: whether settling runs no user code (no callbacks). */
@@ -34,7 +39,7 @@ export class AsyncResult<T> extends Eventual<T> implements PromiseLike<T> {
   }
 
   [kQuiet](): boolean {
-    return this.#callbacks.callback === undefined && this.#callbacks.errorCallback === undefined;
+    return noCallbacks(this.#callbacks);
   }
 
   /** Whether the task has finished (successfully or not). */

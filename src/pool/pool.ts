@@ -13,7 +13,7 @@ import { explicitReference, isModuleReference, referenceOf, type ModuleReference
 import { needsReducing } from '../reduction.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
-import { AsyncResult, kQuiet, kSettle, type ResultCallbacks } from './async-result.js';
+import { AsyncResult, kQuiet, kSettle, noCallbacks, type ResultCallbacks } from './async-result.js';
 import { callSafely, pendingPromise, type Resolvers } from './eventual.js';
 import { checkChunksize, defaultChunksize, mapLazily, mapList, type MapOptions } from './map.js';
 import { CALL, MAP, STARMAP, type Mode } from './protocol.js';
@@ -119,7 +119,7 @@ class PromiseTask extends Task implements Resolvers {
   }
 
   override quiet(): boolean {
-    return this.callbacks.callback === undefined && this.callbacks.errorCallback === undefined;
+    return noCallbacks(this.callbacks);
   }
 
   onOutcome(ok: boolean, value: unknown): void {
