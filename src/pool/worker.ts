@@ -23,11 +23,23 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
+/** Whether any is a thenable: primitives (most map results) are passed over without a lookup. */
+function anyThenable(values: unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && isThenable(value)) return true;
+  }
+  return false;
+}
+
 /** One task's work: a call, or a chunk of a map (whose results may be promises to wait for). */
 function run(fn: Callable, mode: Mode, args: unknown[]): unknown {
   if (mode === CALL) return fn(...args);
-  const values = mode === MAP ? args.map((item) => fn(item)) : args.map((item) => fn(...(item as unknown[])));
-  return values.some(isThenable) ? Promise.all(values) : values;
+  // Plain loops: once compiled, twice as fast as map() with a closure here.
+  const values = new Array<unknown>(args.length);
+  if (mode === MAP) for (let i = 0; i < args.length; i++) values[i] = fn(args[i]);
+  else for (let i = 0; i < args.length; i++) values[i] = fn(...(args[i] as unknown[]));
+  return anyThenable(values) ? Promise.all(values) : values;
 }
 
 /**
