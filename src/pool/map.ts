@@ -6,6 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { CallbackTask, type Scheduler, type Task, type TaskOptions } from './scheduler.js';
+import { callSafely } from './eventual.js';
 import type { Mode } from './protocol.js';
 
 /** How far a map has got, in items: enough to draw a progress bar. */
@@ -53,14 +54,15 @@ class ProgressCounter {
   finish(total: number): void {
     this.total = total;
     if (this.completed + this.failed === total && total > 0) {
-      this.report?.({ completed: this.completed, failed: this.failed, total });
+      callSafely(this.report, { completed: this.completed, failed: this.failed, total });
     }
   }
 
   add(items: number, ok: boolean): void {
     if (ok) this.completed += items;
     else this.failed += items;
-    this.report?.({ completed: this.completed, failed: this.failed, total: this.total });
+    // A callback that throws must not break the pool's bookkeeping: its error is rethrown apart.
+    callSafely(this.report, { completed: this.completed, failed: this.failed, total: this.total });
   }
 }
 

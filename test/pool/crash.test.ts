@@ -204,6 +204,30 @@ function runOomDriver(method: StartMethod): Promise<{ report: Record<string, unk
   });
 }
 
+describe('callbacks that throw (a map\'s onProgress, applyAsync\'s callback)', () => {
+  for (const method of ['spawn', 'thread'] as const) {
+    test(`${method}: the map and the call still give their results, the pool goes on, and each error is rethrown apart`, async () => {
+      const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', join(fixtures, 'driver-callback-throws.ts'), method], { timeout: 60_000, encoding: 'utf8' }, (_error, out, err) =>
+          resolve({ stdout: out, stderr: err }),
+        );
+      });
+      let report: Record<string, unknown> | null = null;
+      try {
+        report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+      } catch {
+        assert.fail(`no report; stdout: ${stdout}\nstderr: ${stderr.slice(-2000)}`);
+      }
+      assert.equal(report.error, undefined);
+      assert.deepEqual(report.map, range(200).map((x) => x * x));
+      assert.equal(report.apply, 9);
+      assert.equal(report.after, 16);
+      assert.deepEqual(report.uncaught, ['callback boom', 'progress boom']);
+      assert.equal(report.progressErrors, 20, 'one per chunk');
+    });
+  }
+});
+
 describe('out of memory under a heap limit inherited from the parent (node --max-old-space-size=64)', () => {
   test("spawn: the workers inherit the flag; the task that runs out of memory fails (SIGABRT, -6), the others complete", async () => {
     const { report, stdout, stderr } = await runOomDriver('spawn');
