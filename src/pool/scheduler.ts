@@ -17,6 +17,7 @@ import type { ResourceLimits } from '../popen/popen.js';
 import { kMessages, type Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { FATAL, INIT_FAILED, PORTED, STOP, encodeTask, errorFrom, isPorted, portedMessage, portedValues, resultOf, succeeded, type ArgsCache, type Mode, type PortedMessage, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { callSafely } from './eventual.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -588,7 +589,10 @@ export class Scheduler {
   #deliverDeferred(): void {
     const deferred = this.#deferred;
     this.#deferred = [];
-    for (let i = 0; i < deferred.length; i += 3) (deferred[i] as Task).onOutcome(deferred[i + 1] as boolean, deferred[i + 2]);
+    for (let i = 0; i < deferred.length; i += 3) {
+      const task = deferred[i] as Task;
+      callSafely(() => task.onOutcome(deferred[i + 1] as boolean, deferred[i + 2]), undefined); // one failing never loses the rest
+    }
   }
 
   // ---- results --------------------------------------------------------------------------
