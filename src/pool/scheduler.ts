@@ -607,6 +607,9 @@ export class Scheduler {
   async #receiveLoop(): Promise<void> {
     const results = this.#results;
     try {
+      // Started by a submission: its first look at the results must not run callbacks inside
+      // the caller's call either (inside one, #drainInline defers them), so it waits a tick.
+      await null;
       while (this.#inflight > 0) {
         const seen = results.putCount;
         this.#drain(true);
