@@ -30,11 +30,12 @@ export interface DriverResult {
 }
 
 /** Runs a TypeScript driver script in a fresh Node.js process, as a user would. */
-export function runDriver(script: string, args: string[] = [], timeout = 30_000): Promise<DriverResult> {
+/** Runs a fixture program under tsx; `nodeFlags` go before it (they become its execArgv). */
+export function runDriver(script: string, args: string[] = [], timeout = 30_000, nodeFlags: string[] = []): Promise<DriverResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(fixtures, script), ...args],
+      [...nodeFlags, '--import', 'tsx', join(fixtures, script), ...args],
       { timeout, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;

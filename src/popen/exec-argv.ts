@@ -3,7 +3,13 @@
  * memory flags. Not options that would make the child something else (a test runner, an
  * evaluator, a debugger on the parent's port, a watcher).
  */
-const dropWithValue = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-concurrency', '--test-timeout', '--watch-path', '--cpu-prof-dir', '--heap-prof-dir']);
+const dropWithValue = new Set([
+  '-e', '--eval', '-p', '--print', '--input-type',
+  '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-skip-pattern', '--test-concurrency',
+  '--test-timeout', '--test-shard', '--test-coverage-include', '--test-coverage-exclude', '--test-coverage-branches',
+  '--test-coverage-functions', '--test-coverage-lines', '--watch-path', '--inspect-port', '--debug-port', '--inspect-publish-uid',
+  '--cpu-prof-dir', '--cpu-prof-name', '--cpu-prof-interval', '--heap-prof-dir', '--heap-prof-name', '--heap-prof-interval',
+]);
 const dropPrefixes = ['--inspect', '--debug', '--test', '--watch', '--cpu-prof', '--heap-prof', '--prof'];
 
 /** V8 and process-wide flags a worker thread refuses (ERR_WORKER_INVALID_EXEC_ARGV): a thread shares them anyway. */

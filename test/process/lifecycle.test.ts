@@ -22,6 +22,14 @@ for (const method of ['spawn', 'thread'] as const) {
       assert.match(result.stdout, /work ran in guarded, isMainProcess=false\nexitcode=0/);
     });
 
+    test("the parent's Node flags that a child must not inherit are dropped with their separate values", async (t) => {
+      // Profiling flags: the child gets none of them (nor their values taken for its script).
+      const flags = ['--cpu-prof', '--cpu-prof-interval', '5000', '--cpu-prof-name', 'parent.cpuprofile', '--cpu-prof-dir', tempDir(t)];
+      const result = await runDriver('driver-guarded.ts', [method], 30_000, flags);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /work ran in guarded, isMainProcess=false\nexitcode=0/);
+    });
+
     test('output a child writes just before it ends reaches stdout and stderr whole', async () => {
       const bytes = 256 << 10;
       const result = await runDriver('driver-output.ts', [method, String(bytes)]);
