@@ -24,6 +24,12 @@ export const K_ASCII = 10;
 export const K_JSON = 11;
 /** A list of numbers as float64s (exact, NaN and -0 included): read back as a plain array. */
 export const K_NUMBERS = 12;
+/**
+ * A few numbers, then a long run of them copied as one block (a map's chunk): read back as a
+ * plain array of the few with one Float64Array of the run at its end. Payload: the count of
+ * the few, the few, the run, all float64s.
+ */
+export const K_PACKED = 13;
 
 /** Node's Buffer methods without the encoding switch (stable internals, typed here). */
 interface FastBuffer extends Buffer {
@@ -89,21 +95,22 @@ export function encodeJson(text: string): Outgoing {
 }
 
 /** Lists at least this long are copied by the engine (a Float64Array), not number by number. */
-const BULK_NUMBERS = 64;
+export const BULK_NUMBERS = 64;
 
 /**
  * A list of numbers: `head`, then `tail` if given (the caller's arrays, read when the message
- * is written), delivered as one plain array.
+ * is written). Delivered as one plain array, except a tail that is a Float64Array or long:
+ * that one arrives as a Float64Array at the end of the head's numbers (K_PACKED).
  */
-export function encodeNumbers(head: number[], tail?: number[]): Outgoing {
-  const size = 8 * (head.length + (tail === undefined ? 0 : tail.length));
-  if (tail === undefined || tail.length < BULK_NUMBERS) {
-    const numbers = tail === undefined ? head : head.concat(tail);
-    return { kind: K_NUMBERS, size, bytes: null, text: null, number: 0, numbers };
+export function encodeNumbers(head: number[], tail?: readonly number[] | Float64Array): Outgoing {
+  if (tail === undefined) return { kind: K_NUMBERS, size: 8 * head.length, bytes: null, text: null, number: 0, numbers: head };
+  if (!(tail instanceof Float64Array) && tail.length < BULK_NUMBERS) {
+    return { kind: K_NUMBERS, size: 8 * (head.length + tail.length), bytes: null, text: null, number: 0, numbers: head.concat(tail) };
   }
-  // Long lists are what maps send: native copies stay fast before the JIT has warmed up.
-  const bytes = new Uint8Array(new Float64Array(tail).buffer);
-  return { kind: K_NUMBERS, size, bytes, text: null, number: 0, numbers: head };
+  // Copied by the engine, never number by number: fast before the JIT has warmed up.
+  const floats = tail instanceof Float64Array ? tail : new Float64Array(tail);
+  const bytes = new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength);
+  return { kind: K_PACKED, size: 8 * (1 + head.length) + bytes.byteLength, bytes, text: null, number: 0, numbers: head };
 }
 
 /**
@@ -136,6 +143,10 @@ function withSize(message: Outgoing): Outgoing {
 export function writePayload(target: Buffer, view: DataView, at: number, message: Outgoing): number {
   const numbers = message.numbers;
   if (numbers !== null) {
+    if (message.kind === K_PACKED) {
+      view.setFloat64(at, numbers.length, true);
+      at += 8;
+    }
     for (let i = 0; i < numbers.length; i++) view.setFloat64(at + 8 * i, numbers[i], true);
     if (message.bytes !== null) target.set(message.bytes, at + 8 * numbers.length);
     return message.size;
@@ -176,6 +187,14 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
       const numbers = new Array<number>(floats.length);
       for (let i = 0; i < floats.length; i++) numbers[i] = floats[i];
       return numbers;
+    }
+    case K_PACKED: {
+      const count = view.getFloat64(at, true);
+      const values = new Array<unknown>(count + 1);
+      for (let i = 0; i < count; i++) values[i] = view.getFloat64(at + 8 + 8 * i, true);
+      const run = at + 8 + 8 * count;
+      values[count] = new Float64Array(source.buffer, source.byteOffset + run, (size - (run - at)) >>> 3).slice(); // its own memory
+      return values;
     }
     case K_UNDEFINED:
       return undefined;

@@ -7,7 +7,7 @@
 import { ValueError } from '../errors.js';
 import { CallbackTask, type Scheduler, type Task, type TaskOptions } from './scheduler.js';
 import { callSafely } from './eventual.js';
-import type { Mode } from './protocol.js';
+import { MAP, packNumbers, type Mode } from './protocol.js';
 
 /** How far a map has got, in items: enough to draw a progress bar. */
 export interface Progress {
@@ -90,8 +90,9 @@ export function mapList(
   const tasks: Task[] = [];
   let left = count;
   let failed = false;
+  const packed = mode === MAP ? packNumbers(items, chunksize) : null;
   for (let i = 0; i < count; i++) {
-    const chunk = items.slice(i * chunksize, (i + 1) * chunksize);
+    const chunk = packed === null ? items.slice(i * chunksize, (i + 1) * chunksize) : packed.subarray(i * chunksize, (i + 1) * chunksize);
     tasks.push(
       new CallbackTask(functionId, mode, chunk, (ok, value) => {
         progress.add(chunk.length, ok);
@@ -103,7 +104,7 @@ export function mapList(
           for (const task of tasks) scheduler.cancel(task, value);
           return;
         }
-        const part = value as unknown[];
+        const part = value as ArrayLike<unknown>; // a plain list, or the worker's packed numbers
         for (let j = 0, at = i * chunksize; j < part.length; j++) results[at + j] = part[j]; // flat() is far slower
         if (--left === 0) {
           signal?.removeEventListener('abort', onAbort);

@@ -211,8 +211,10 @@ export class Pool implements AsyncDisposable {
   apply(fn: ModuleReference, args?: unknown[], options?: ApplyOptions<unknown>): Promise<unknown>;
   apply(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): Promise<unknown> {
     // A plain promise, not an AsyncResult made into one: half the objects per call.
-    const task = new PromiseTask(this.#functionId(fn, options, 'apply'), argsOf(args, options.kwargs, this.constructor.name), options);
-    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, task.args, `${this.constructor.name}.apply()`);
+    const id = this.#functionId(fn, options, 'apply');
+    const values = argsOf(args, options.kwargs, this.constructor.name);
+    const task = new PromiseTask(id, values, options);
+    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, values, `${this.constructor.name}.apply()`);
     this.#scheduler.submit(task, options);
     return task.promise;
   }
@@ -223,8 +225,9 @@ export class Pool implements AsyncDisposable {
   applyAsync(fn: Target | ModuleReference, args?: unknown[], options: ApplyOptions<unknown> = NO_OPTIONS): AsyncResult<unknown> {
     const id = this.#functionId(fn, options, 'applyAsync');
     const result = new AsyncResult<unknown>(options);
-    const task = new ApplyTask(id, argsOf(args, options.kwargs, this.constructor.name), result);
-    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, task.args, `${this.constructor.name}.applyAsync()`);
+    const values = argsOf(args, options.kwargs, this.constructor.name);
+    const task = new ApplyTask(id, values, result);
+    if (options.transfer !== undefined) task.transfer = checkTransfer(options.transfer, values, `${this.constructor.name}.applyAsync()`);
     this.#scheduler.submit(task, options);
     return result;
   }

@@ -3,15 +3,18 @@
  * record per task and per result, plain arrays so that the common cases travel as numbers or
  * JSON rather than through the generic serializer.
  *
- *   task     [slot, generation, functionId, mode, args]  (+ the function's reference the first
- *            time this worker sees that function id); mode CALL runs fn(...args), MAP and
+ *   define   [-1, functionId, reference]: the function a worker has not seen yet, before
+ *            its first task
+ *   task     [slot, generation, functionId, mode, args]; mode CALL runs fn(...args), MAP and
  *            STARMAP run it over a chunk of items (Python's mapstar/starmapstar)
  *            or, when the arguments are all numbers: [slot, generation, functionId,
- *            mode + INLINE, ...args], one list of float64s (message.ts K_NUMBERS)
+ *            mode + INLINE, ...args], a list of float64s (message.ts K_NUMBERS), a map's long
+ *            chunk as one Float64Array at the end (K_PACKED)
  *            or, its arguments moved to a thread worker by its message port instead:
- *            [slot, generation, functionId, mode + PORTED] (+ null, reference)
+ *            [slot, generation, functionId, mode + PORTED]
  *   result   [slot, generation, status, microseconds the task took, value]  (no value: undefined)
  *            or, for a list of numbers: [slot, generation, status + INLINE, micros, ...values]
+ *            (a map chunk's many: one Float64Array)
  *            or, a value moved by the port (move()): [slot, generation, status + PORTED, micros]
  *   ported   { mpts: 'ported', slot, generation, values, buffers } on a thread's port: the
  *            arguments, or [the result]
@@ -19,13 +22,19 @@
  */
 import type { Channel } from '../channel.js';
 import * as libraryErrors from '../errors.js';
-import { encode, encodeJson, encodeNumbers, isJsonPrimitive, type Outgoing } from '../message.js';
+import { BULK_NUMBERS, encode, encodeJson, encodeNumbers, isJsonPrimitive, type Outgoing } from '../message.js';
 import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
 import type { ResolvedReference } from '../reference.js';
 import type { TaskTable } from './task-table.js';
 
 /** A task record: its head, then the arguments (a list, their serialized bytes, or inline numbers). */
 export type TaskRecord = [slot: number, generation: number, functionId: number, mode: number, ...rest: unknown[]];
+/** A function's reference for a worker, sent before the first task that calls it. */
+export type DefineRecord = [slot: typeof DEFINE, functionId: number, reference: ResolvedReference];
+/** The slot of a DefineRecord. */
+export const DEFINE = -1;
+/** A task's arguments: a list, or a map's chunk of numbers packed (mapList). */
+export type TaskArgs = unknown[] | Float64Array;
 
 export const CALL = 0;
 export const MAP = 1;
@@ -114,33 +123,40 @@ export interface ArgsCache {
   serialized: Uint8Array | null;
 }
 
-/**
- * `reference`: the function's reference (and as JSON), for a worker that has not seen it.
- * Arguments other than primitives are serialized once and kept: reducing them again for a
- * second send could fail (a socket moves once).
- */
-export function encodeTask(slot: number, generation: number, functionId: number, mode: number, args: unknown[], cache: ArgsCache, reference: ResolvedReference | null, referenceJson: string | null, what: string): Outgoing {
-  if ((mode & PORTED) !== 0) return encodeJson(`[${slot},${generation},${functionId},${mode}${referenceJson === null ? ']' : `,null,${referenceJson}]`}`);
+/** Arguments other than primitives are serialized once and kept: reducing them again for a second send could fail (a socket moves once). */
+export function encodeTask(slot: number, generation: number, functionId: number, mode: number, args: TaskArgs, cache: ArgsCache, what: string): Outgoing {
+  if ((mode & PORTED) !== 0) return encodeNumbers([slot, generation, functionId, mode]);
+  if (args instanceof Float64Array) return encodeNumbers([slot, generation, functionId, mode + INLINE], args);
   if (mode !== STARMAP) {
-    if (reference === null && numberList(args)) return encodeNumbers([slot, generation, functionId, mode + INLINE], args);
-    if (allPrimitive(args)) {
-      const tail = referenceJson === null ? ']' : `,${referenceJson}]`;
-      return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}${tail}`);
-    }
+    if (numberList(args)) return encodeNumbers([slot, generation, functionId, mode + INLINE], args);
+    if (allPrimitive(args)) return encodeJson(`[${slot},${generation},${functionId},${mode},${JSON.stringify(args)}]`);
   }
   cache.serialized ??= dumps(args, context, what);
-  const bytes = cache.serialized;
-  return encode(reference === null ? [slot, generation, functionId, mode, bytes] : [slot, generation, functionId, mode, bytes, reference], what);
+  return encode([slot, generation, functionId, mode, cache.serialized], what);
 }
 
-/** Worker side: the reference a task record carries (the first time this worker sees its function). */
-export function referenceIn(record: TaskRecord): ResolvedReference | undefined {
-  return (record[3] & INLINE) !== 0 ? undefined : (record[5] as ResolvedReference | undefined);
+export function encodeDefinition(functionId: number, referenceJson: string): Outgoing {
+  return encodeJson(`[${DEFINE},${functionId},${referenceJson}]`);
+}
+
+/**
+ * A map's items packed as float64s when they are all numbers and the chunks are long (else
+ * null): one pass here, one block copied per chunk, and nothing per item for the collector.
+ */
+export function packNumbers(items: unknown[], chunksize: number): Float64Array | null {
+  if (chunksize < BULK_NUMBERS || Object.getPrototypeOf(items) !== Array.prototype) return null;
+  const packed = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (typeof item !== 'number') return null;
+    packed[i] = item;
+  }
+  return packed;
 }
 
 /** Worker side: a task's arguments (serialized ones rebuilt, their modules loaded first). */
-export function argsOf(record: TaskRecord): unknown[] | Promise<unknown[]> {
-  if ((record[3] & INLINE) !== 0) return record.slice(4);
+export function argsOf(record: TaskRecord): TaskArgs | Promise<unknown[]> {
+  if ((record[3] & INLINE) !== 0) return record[4] instanceof Float64Array ? record[4] : record.slice(4);
   const args = record[4];
   return args instanceof Uint8Array ? (loadsAsync(args, context) as Promise<unknown[]>) : (args as unknown[]);
 }
@@ -150,16 +166,24 @@ export function succeeded(record: ResultRecord): boolean {
   return (record[2] & BASE) === OK;
 }
 
-/** Pool side: a result record's value (or error state). */
-export function resultOf(record: ResultRecord): unknown {
-  return (record[2] & INLINE) !== 0 ? record.slice(4) : record[4];
+/**
+ * Pool side: a result record's value (or error state). A map chunk's numbers may stay packed
+ * (`packed`: its caller reads them by index); a call's list arrives as a plain array.
+ */
+export function resultOf(record: ResultRecord, packed: boolean): unknown {
+  if ((record[2] & INLINE) === 0) return record[4];
+  const run = record[4];
+  if (run instanceof Float64Array) return packed ? run : Array.from(run);
+  return record.slice(4);
 }
 
 const context = createReduceContext('spawn');
 
-export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown): Outgoing {
+/** `packed`: the value is a map chunk's results the worker packed (runChunk), not the user's own Float64Array. */
+export function encodeResult(slot: number, generation: number, status: number, micros: number, value: unknown, packed = false): Outgoing {
   if (typeof value === 'number') return encodeNumbers([slot, generation, status, micros, value]);
   if (value === undefined) return encodeNumbers([slot, generation, status, micros]);
+  if (packed) return encodeNumbers([slot, generation, status + INLINE, micros], value as Float64Array);
   if (numberList(value)) return encodeNumbers([slot, generation, status + INLINE, micros], value);
   if (isJsonPrimitive(value) || (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && allPrimitive(value))) {
     return encodeJson(`[${slot},${generation},${status},${micros},${JSON.stringify(value)}]`);

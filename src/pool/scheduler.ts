@@ -16,7 +16,7 @@ import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import { kMessages, type Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { FATAL, INIT_FAILED, PORTED, STOP, encodeTask, errorFrom, isPorted, portedMessage, portedValues, resultOf, succeeded, type ArgsCache, type Mode, type PortedMessage, type ResultRecord, type WorkerConfig } from './protocol.js';
+import { CALL, FATAL, INIT_FAILED, PORTED, STOP, encodeDefinition, encodeTask, errorFrom, isPorted, portedMessage, portedValues, resultOf, succeeded, type ArgsCache, type Mode, type PortedMessage, type ResultRecord, type TaskArgs, type WorkerConfig } from './protocol.js';
 import { callSafely } from './eventual.js';
 import { TaskTable } from './task-table.js';
 
@@ -79,7 +79,7 @@ export abstract class Task implements ArgsCache {
   constructor(
     readonly functionId: number,
     readonly mode: Mode,
-    readonly args: unknown[],
+    readonly args: TaskArgs,
   ) {}
 
   /** The task's result (ok) or error; called once. */
@@ -96,7 +96,7 @@ export class CallbackTask extends Task {
   constructor(
     functionId: number,
     mode: Mode,
-    args: unknown[],
+    args: TaskArgs,
     readonly callback: Settle,
   ) {
     super(functionId, mode, args);
@@ -172,7 +172,6 @@ export class Scheduler {
   readonly #portedValues = new Map<number, PortedMessage>();
   readonly #portedRecords = new Map<number, ResultRecord>();
   readonly #functions = new Map<unknown, number>();
-  readonly #references: ResolvedReference[] = [];
   readonly #referenceJson: string[] = [];
 
   constructor(options: SchedulerOptions) {
@@ -208,8 +207,7 @@ export class Scheduler {
       if (isModuleReference(fn)) reference = explicitReference(fn);
       else if (typeof fn === 'function') reference = referenceOf(fn as (...args: never[]) => unknown, what);
       else throw new TypeError(`${what} must be a function or a { module, name } reference, got ${typeof fn}`);
-      id = this.#references.length;
-      this.#references.push(reference);
+      id = this.#referenceJson.length;
       this.#referenceJson.push(JSON.stringify(reference));
       this.#functions.set(key, id);
     }
@@ -518,15 +516,14 @@ export class Scheduler {
     const slot = this.#free.pop()!;
     const generation = ++this.#generations[slot];
     const id = task.functionId;
-    const known = worker.known[id] === true;
     // Buffers to move go with the arguments by a thread worker's port; to a process they are copied.
     const port = task.transfer === null ? null : worker.process[kMessages]();
     let message: Outgoing;
     try {
       const mode = port === null ? task.mode : task.mode | PORTED;
-      message = encodeTask(slot, generation, id, mode, task.args, task, known ? null : this.#references[id], known ? null : this.#referenceJson[id], `the arguments of a ${this.#options.what} task`);
+      message = encodeTask(slot, generation, id, mode, task.args, task, `the arguments of a ${this.#options.what} task`);
       if (port !== null) {
-        port.post(portedMessage(slot, generation, task.args), task.transfer!);
+        port.post(portedMessage(slot, generation, task.args as unknown[]), task.transfer!);
         task.ported = true;
       }
     } catch (error) {
@@ -534,6 +531,7 @@ export class Scheduler {
       this.#settle(task, false, error);
       return;
     }
+    if (worker.known[id] !== true) this.#put(worker, encodeDefinition(id, this.#referenceJson[id]));
     worker.known[id] = true;
     task.slot = slot;
     task.generation = generation;
@@ -677,7 +675,7 @@ export class Scheduler {
       }
       this.#portedValues.delete(slot);
       value = portedValues(moved)[0];
-    } else value = resultOf(record);
+    } else value = resultOf(record, task.mode !== CALL);
     const worker = task.worker!;
     worker.completed++;
     this.#earlyDeaths = 0;
