@@ -16,7 +16,7 @@
  * resource tracker unlinks chunks nobody read once the whole program has exited.
  */
 import { randomBytes } from 'node:crypto';
-import { futexBinding, remaining, wake, wakeAll, type Steps } from './futex.js';
+import { futexBinding, remaining, runSync, wake, wakeAll, type Steps } from './futex.js';
 import { ValueError } from './errors.js';
 import { claim, kBlock, registerBlockReducer, type Block } from './heap.js';
 import { decode, decodeAsync, payloadBytes, writePayload, type Outgoing } from './message.js';
@@ -204,6 +204,25 @@ export class Channel {
     }
     this.#notifyReaders();
     return true;
+  }
+
+  /**
+   * Puts the first `count` messages in order with the writers' lock taken once and readers
+   * woken once (the pool filling a worker's channel). For unbounded channels: never waits for
+   * a consumer, but for a large message that would overflow a full ring (see putSteps).
+   */
+  putAll(messages: readonly Outgoing[], count: number): void {
+    const words = this.#words;
+    let i = 0;
+    if (tryLock(words, W_LOCK)) {
+      try {
+        while (i < count && !this.#shouldWaitForRoom(messages[i])) this.#append(messages[i++], false);
+      } finally {
+        unlock(words, W_LOCK);
+      }
+      this.#notifyReaders();
+    }
+    for (; i < count; i++) if (!this.tryPut(messages[i], false)) runSync(this.putSteps(messages[i], false, Infinity));
   }
 
   /**
@@ -650,6 +669,18 @@ export class Channel {
     }
   }
 
+  /**
+   * Like takeValueAsync, but the readers' lock stays held: next() may find another record
+   * (a reader taking a batch), and unlockReaders() ends it.
+   */
+  takeValueHeld(): unknown {
+    try {
+      return decodeAsync(this.#source, this.#view, this.#at, this.#size, this.#kind);
+    } finally {
+      this.#consume();
+    }
+  }
+
   /** The payload bytes of the record next() found; consumes it. */
   takeBytes(): Buffer {
     try {
@@ -671,6 +702,11 @@ export class Channel {
 
   /** Consumes the record next() found, and lets go of the readers' lock. */
   release(): void {
+    this.#consume();
+    unlock(this.#words, R_LOCK);
+  }
+
+  #consume(): void {
     const words = this.#words;
     if (this.#inChunk === null) Atomics.store(words, R_POS, this.#after);
     else {
@@ -683,7 +719,6 @@ export class Channel {
     Atomics.sub(words, SIZE, 1);
     Atomics.add(words, SPACE_SEQ, 1);
     if (Atomics.load(words, PUT_SLEEPERS) > 0) wake(words, SPACE_SEQ, wakeAll);
-    unlock(words, R_LOCK);
   }
 
   /** A chunk whose next record is its RETURN is left now, not at the next get: its memory goes. */

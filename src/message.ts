@@ -98,14 +98,15 @@ export function encodeJson(text: string): Outgoing {
 export const BULK_NUMBERS = 64;
 
 /**
- * A list of numbers: `head`, then `tail` if given (the caller's arrays, read when the message
- * is written). Delivered as one plain array, except a tail that is a Float64Array or long:
+ * A list of numbers: `head`, then `tail` if given (read when the message is written; a short
+ * tail is appended to `head`, a fresh array of the caller's). Delivered as one plain array, except a tail that is a Float64Array or long:
  * that one arrives as a Float64Array at the end of the head's numbers (K_PACKED).
  */
 export function encodeNumbers(head: number[], tail?: readonly number[] | Float64Array): Outgoing {
   if (tail === undefined) return { kind: K_NUMBERS, size: 8 * head.length, bytes: null, text: null, number: 0, numbers: head };
   if (!(tail instanceof Float64Array) && tail.length < BULK_NUMBERS) {
-    return { kind: K_NUMBERS, size: 8 * (head.length + tail.length), bytes: null, text: null, number: 0, numbers: head.concat(tail) };
+    for (let i = 0; i < tail.length; i++) head.push(tail[i]); // (concat() costs more than the whole rest of a put)
+    return { kind: K_NUMBERS, size: 8 * head.length, bytes: null, text: null, number: 0, numbers: head };
   }
   // Copied by the engine, never number by number: fast before the JIT has warmed up.
   const floats = tail instanceof Float64Array ? tail : new Float64Array(tail);

@@ -11,7 +11,7 @@
  */
 import { Channel } from '../channel.js';
 import { CancelledError, TimeoutError, ValueError, type WorkerDetails } from '../errors.js';
-import { runAsync, runSync } from '../futex.js';
+import { runAsync } from '../futex.js';
 import { encode, type Outgoing } from '../message.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import { kMessages, type Process } from '../process.js';
@@ -111,6 +111,9 @@ class WorkerHandle {
   readonly inflight = new Set<Task>();
   /** Function ids whose references this worker has been sent. */
   readonly known: boolean[] = [];
+  /** Messages for its channel, put in one go (Scheduler#flush). */
+  readonly outbox: (Outgoing | undefined)[] = [];
+  outCount = 0;
   readonly name: string;
   sent = 0;
   completed = 0;
@@ -349,6 +352,7 @@ export class Scheduler {
     if (worker.stopped) return;
     worker.stopped = true;
     this.#put(worker, encode(STOP, 'stop'));
+    this.#flush(worker);
   }
 
   /** A worker exited: what it finished before is read first. */
@@ -462,6 +466,7 @@ export class Scheduler {
         const task = pending[this.#head++];
         if (!task.settled) this.#send(worker, task);
       }
+      this.#flush(worker);
     }
     if (this.#head === pending.length) {
       pending.length = 0;
@@ -496,6 +501,7 @@ export class Scheduler {
         moving.push(task);
       }
       for (let i = moving.length - 1; i >= 0; i--) this.#send(idle, moving[i]);
+      this.#flush(idle);
     }
   }
 
@@ -548,9 +554,21 @@ export class Scheduler {
     }
   }
 
-  /** Only the pool writes to a worker's channel, and never waits for room: this is immediate. */
+  /** A message for the worker's channel, put by the next #flush. */
   #put(worker: WorkerHandle, message: Outgoing): void {
-    if (!worker.tasks.tryPut(message, false)) runSync(worker.tasks.putSteps(message, false, Infinity));
+    worker.outbox[worker.outCount++] = message;
+  }
+
+  /**
+   * Puts what the outbox holds: one lock and at most one wake-up for a whole fill. Only the
+   * pool writes to a worker's channel, and never waits for room: this is immediate.
+   */
+  #flush(worker: WorkerHandle): void {
+    const count = worker.outCount;
+    if (count === 0) return;
+    worker.outCount = 0;
+    worker.tasks.putAll(worker.outbox as Outgoing[], count);
+    worker.outbox.fill(undefined, 0, count); // no message (nor its bytes) kept alive here
   }
 
   /** Closing: workers with nothing left to do are told to stop. */
@@ -631,12 +649,19 @@ export class Scheduler {
     this.#wakeup.abort(KICK);
   }
 
+  /** Takes every result there, under one hold of the readers' lock. */
   #drain(dispatch: boolean): void {
     const results = this.#results;
-    let count = 0;
-    while (results.tryReceive()) {
-      this.#take();
-      if (dispatch && (++count & 63) === 0) this.#dispatch();
+    if (results.tryReceive()) {
+      let count = 0;
+      try {
+        do {
+          this.#take(results.takeValueHeld());
+          if (dispatch && (++count & 63) === 0) this.#dispatch();
+        } while (results.next());
+      } finally {
+        results.unlockReaders();
+      }
     }
     if (dispatch) this.#dispatch();
   }
@@ -651,9 +676,8 @@ export class Scheduler {
     }
   }
 
-  /** Takes the record found (the readers' lock is held) and handles it. */
-  #take(): void {
-    const value = this.#results.takeValueAsync();
+  /** Handles a result record taken (its rebuild may come later: library objects to import first). */
+  #take(value: unknown): void {
     if (isThenable(value)) void Promise.resolve(value).then((record) => this.#onResult(record as ResultRecord));
     else this.#onResult(value as ResultRecord);
   }
