@@ -90,4 +90,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   mp::RegisterSharedMemory(isolate, exports);
   mp::RegisterFutex(isolate, exports);
   mp::RegisterSharer(isolate, exports);
+  mp::RegisterPromise(isolate, exports);
 }

@@ -22,5 +22,6 @@ void RegisterProcess(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 void RegisterSharedMemory(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 void RegisterFutex(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 void RegisterSharer(v8::Isolate* isolate, v8::Local<v8::Object> exports);
+void RegisterPromise(v8::Isolate* isolate, v8::Local<v8::Object> exports);
 
 }  // namespace mp

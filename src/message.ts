@@ -183,10 +183,10 @@ export function decode(source: Buffer, view: DataView, at: number, size: number,
     case K_JSON:
       return JSON.parse((source as FastBuffer).utf8Slice(at, at + size));
     case K_NUMBERS: {
-      // Records are 8-byte aligned in 8-byte aligned memory: a Float64Array can look at them.
-      const floats = new Float64Array(source.buffer, source.byteOffset + at, size >>> 3);
-      const numbers = new Array<number>(floats.length);
-      for (let i = 0; i < floats.length; i++) numbers[i] = floats[i];
+      // Short (long runs are K_PACKED): read through the view, no typed array made per message.
+      const count = size >>> 3;
+      const numbers = new Array<number>(count);
+      for (let i = 0; i < count; i++) numbers[i] = view.getFloat64(at + 8 * i, true);
       return numbers;
     }
     case K_PACKED: {

@@ -47,6 +47,10 @@ export interface NativeBinding {
   ): number;
   /** The callback of a cancelled wait is never called. */
   futexCancel(id: number): boolean;
+  /** A pending Promise, settled by promiseSettle (no resolving functions made). */
+  promiseNew(): Promise<unknown>;
+  /** Resolves (ok) or rejects a promise from promiseNew; one already settled is left as it is. */
+  promiseSettle(promise: Promise<unknown>, ok: boolean, value: unknown): void;
   /** The calling thread's kernel id (gettid). */
   threadId(): number;
   /** False once that thread (of any process) has exited or is a zombie. */

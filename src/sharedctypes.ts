@@ -270,7 +270,7 @@ export class Value<C extends Typecode = Typecode> extends Synchronized<C> {
   }
 
   set value(value: TypecodeInput<C>) {
-    const { codec, view, typecode } = this[kInternals];
+    const { codec, view } = this[kInternals];
     store(view, codec, 0, encode(codec, value, this[kInternals].label));
   }
 
@@ -380,7 +380,7 @@ export class SharedArray<C extends Typecode = Typecode> extends Synchronized<C> 
   }
 
   setItem(index: number, value: TypecodeInput<C>): void {
-    const { codec, view, typecode } = this[kInternals];
+    const { codec, view } = this[kInternals];
     const i = checkIndex(index, view.length);
     store(view, codec, i, encode(codec, value, this[kInternals].label, index));
   }

@@ -4,41 +4,31 @@
  * costs none, and its failure is no unhandled rejection (Python keeps such errors quietly too).
  */
 import { TimeoutError } from '../errors.js';
+import { native } from '../native.js';
 import { checkTimeout } from '../util.js';
 
 export const PENDING = 0;
 export const FULFILLED = 1;
 export const REJECTED = 2;
 
-// One executor for every promise made here: a closure per promise would be one more object
-// for each of many thousand tasks in flight.
-let resolveOut: (value: unknown) => void = () => {};
-let rejectOut: (error: unknown) => void = () => {};
-function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  resolveOut = resolve;
-  rejectOut = reject;
+/**
+ * A pending promise, settled by settlePromise(). Made by the addon: `new Promise(executor)`
+ * would add two resolving functions and their context to each of many thousand tasks in
+ * flight, most of what one weighs.
+ */
+export function pendingPromise<T>(): Promise<T> {
+  return native().promiseNew() as Promise<T>;
 }
 
-/** Where pendingPromise() puts a promise's resolving functions. */
-export interface Resolvers {
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/** A new pending promise; its resolving functions go to `into`. */
-export function pendingPromise<T>(into: Resolvers): Promise<T> {
-  const promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
-  into.resolve = resolveOut;
-  into.reject = rejectOut;
-  return promise;
+/** Resolves (ok) or rejects a promise made by pendingPromise(); a settled one stays as it was. */
+export function settlePromise(promise: Promise<unknown>, ok: boolean, value: unknown): void {
+  native().promiseSettle(promise, ok, value);
 }
 
 export abstract class Eventual<T> {
   #state = PENDING;
   #value: unknown = undefined;
   #promise: Promise<T> | null = null;
-  #resolve: ((value: T) => void) | null = null;
-  #reject: ((error: unknown) => void) | null = null;
 
   protected get state(): number {
     return this.#state;
@@ -53,8 +43,7 @@ export abstract class Eventual<T> {
     if (this.#state !== PENDING) return false;
     this.#state = ok ? FULFILLED : REJECTED;
     this.#value = value;
-    if (ok) this.#resolve?.(value as T);
-    else this.#reject?.(value);
+    if (this.#promise !== null) settlePromise(this.#promise, ok, value);
     return true;
   }
 
@@ -63,11 +52,7 @@ export abstract class Eventual<T> {
     if (this.#promise === null) {
       if (this.#state === FULFILLED) this.#promise = Promise.resolve(this.#value as T);
       else if (this.#state === REJECTED) this.#promise = Promise.reject(this.#value);
-      else {
-        this.#promise = new Promise<T>(capture as (resolve: (value: T) => void, reject: (error: unknown) => void) => void);
-        this.#resolve = resolveOut;
-        this.#reject = rejectOut;
-      }
+      else this.#promise = pendingPromise<T>();
     }
     return this.#promise;
   }

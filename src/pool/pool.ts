@@ -14,7 +14,7 @@ import { needsReducing } from '../reduction.js';
 import { isStartMethod, type StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import { AsyncResult, kQuiet, kSettle, noCallbacks, type ResultCallbacks } from './async-result.js';
-import { callSafely, pendingPromise, type Resolvers } from './eventual.js';
+import { callSafely, pendingPromise, settlePromise } from './eventual.js';
 import { checkChunksize, defaultChunksize, mapLazily, mapList, type MapOptions } from './map.js';
 import { CALL, MAP, STARMAP, type Mode } from './protocol.js';
 import { Scheduler, Task, type TaskOptions } from './scheduler.js';
@@ -106,10 +106,8 @@ function checkTransfer(transfer: unknown, args: unknown[], what: string): readon
 }
 
 /** An apply call: its outcome settles a promise (and runs the callbacks, as applyAsync's). */
-class PromiseTask extends Task implements Resolvers {
-  resolve: (value: unknown) => void = noop;
-  reject: (error: unknown) => void = noop;
-  readonly promise: Promise<unknown> = pendingPromise(this);
+class PromiseTask extends Task {
+  readonly promise: Promise<unknown> = pendingPromise();
   constructor(
     functionId: number,
     args: unknown[],
@@ -123,17 +121,10 @@ class PromiseTask extends Task implements Resolvers {
   }
 
   onOutcome(ok: boolean, value: unknown): void {
-    if (ok) {
-      this.resolve(value);
-      callSafely(this.callbacks.callback, value);
-    } else {
-      this.reject(value);
-      callSafely(this.callbacks.errorCallback, value);
-    }
+    settlePromise(this.promise, ok, value);
+    callSafely(ok ? this.callbacks.callback : this.callbacks.errorCallback, value);
   }
 }
-
-function noop(): void {}
 
 /** An applyAsync call: its outcome settles the AsyncResult. */
 class ApplyTask extends Task {

@@ -63,3 +63,24 @@ for (const method of METHODS) {
     });
   });
 }
+
+for (const method of METHODS) {
+  describe(`a failed pool task's promise on '${method}'`, () => {
+    test('nobody handles it: an unhandled rejection, as for any promise; by default the program fails', async () => {
+      const unhandled = await runDriver('driver-pool-unhandled.ts', [method, 'unhandled']);
+      assert.equal(unhandled.code, 0, unhandled.stderr);
+      // (Reported after the microtasks of the drain that rejected it: before or after the next result.)
+      assert.deepEqual(unhandled.stdout.trim().split('\n').sort(), ['done', 'square: 49', 'unhandled: unhandled boom']);
+      assert.ok(unhandled.stdout.endsWith('done\n'), unhandled.stdout);
+      const crash = await runDriver('driver-pool-unhandled.ts', [method, 'crash']);
+      assert.equal(crash.code, 1, crash.stdout);
+      assert.match(crash.stderr, /crash boom/);
+    });
+
+    test('handled: no unhandled rejection', async () => {
+      const handled = await runDriver('driver-pool-unhandled.ts', [method, 'handled']);
+      assert.equal(handled.code, 0, handled.stderr);
+      assert.equal(handled.stdout, 'caught: handled boom\nsquare: 49\ndone\n');
+    });
+  });
+}

@@ -3,10 +3,10 @@
 // once the consumer left), async generators as sources, and progress reports.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Pool, type Progress } from 'multiprocessing-ts';
+import { type Progress } from 'multiprocessing-ts';
 import { square, squareOrFail } from '../fixtures/crash-targets.ts';
 import { sleep, waitFor } from '../helpers.ts';
-import { LONG, METHODS, bounded, collect, collectUntilError, makePool, range, rejection, type TestContext } from '../futures/_util.ts';
+import { LONG, METHODS, bounded, collect, collectUntilError, makePool, range, rejection } from '../futures/_util.ts';
 
 /** Counts what a consumer pulls from an endless generator; `closed` once it was returned. */
 function counted(limit = 10_000_000): { source: Generator<number>; pulled: () => number; closed: () => boolean } {

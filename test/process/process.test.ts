@@ -36,7 +36,7 @@ import {
 } from '../fixtures/targets.ts';
 import { writeMarker } from '../fixtures/plain.mjs';
 import { namesSeen } from '../fixtures/toplevel.ts';
-import { exists, fixtures, readReport, tempDir } from '../helpers.ts';
+import { fixtures, readReport, tempDir } from '../helpers.ts';
 
 const { writeMarker: writeMarkerCjs } = createRequire(import.meta.url)('../fixtures/common.cjs') as {
   writeMarker: (file: string, text: string) => void;
