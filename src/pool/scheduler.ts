@@ -18,6 +18,7 @@ import { kMessages, type Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { CALL, FATAL, INIT_FAILED, PORTED, STOP, encodeDefinition, encodeTask, errorFrom, isPorted, portedMessage, portedValues, resultOf, succeeded, type ArgsCache, type Mode, type PortedMessage, type ResultRecord, type TaskArgs, type WorkerConfig } from './protocol.js';
 import { callSafely } from './eventual.js';
+import { InFlight, type Placed } from './in-flight.js';
 import { TaskTable } from './task-table.js';
 
 /** Fewest and most tasks handed to one worker ahead of its results. */
@@ -65,8 +66,9 @@ export interface TaskOptions {
  * AsyncResult, a Future, a map's bookkeeping): no closure per task, which counts when a
  * hundred thousand are in flight.
  */
-export abstract class Task implements ArgsCache {
+export abstract class Task implements ArgsCache, Placed {
   slot = -1;
+  position = -1;
   generation = 0;
   worker: WorkerHandle | null = null;
   settled = false;
@@ -108,7 +110,7 @@ export class CallbackTask extends Task {
 }
 
 class WorkerHandle {
-  readonly inflight = new Set<Task>();
+  readonly inflight = new InFlight<Task>();
   /** Function ids whose references this worker has been sent. */
   readonly known: boolean[] = [];
   /** Messages for its channel, put in one go (Scheduler#flush). */
@@ -366,14 +368,14 @@ export class Scheduler {
     if (index >= 0) this.#workers.splice(index, 1);
     if (this.#state === 'terminated') return;
     const requeued: Task[] = [];
-    for (const task of worker.inflight) {
+    for (const task of worker.inflight.toArray()) {
       // (Arguments moved to this worker went with it: such a task is lost too.)
       if (!task.ported && this.#table.cancel(task.slot, task.generation)) {
         requeued.push(task); // never started: another worker runs it
         this.#detach(task);
       }
     }
-    for (const task of [...worker.inflight]) {
+    for (const task of worker.inflight.toArray()) {
       this.#detach(task);
       this.#settle(task, false, this.#lostError(worker, code));
     }
@@ -436,7 +438,7 @@ export class Scheduler {
     this.#pending = [];
     this.#head = 0;
     for (const worker of this.#workers) {
-      for (const task of [...worker.inflight]) {
+      for (const task of worker.inflight.toArray()) {
         this.#table.cancel(task.slot, task.generation);
         this.#detach(task);
         this.#settle(task, false, error);
@@ -492,7 +494,7 @@ export class Scheduler {
         if (worker.inflight.size > (busiest?.inflight.size ?? idle.inflight.size + 1)) busiest = worker;
       }
       if (busiest === null) return;
-      const queued = [...busiest.inflight];
+      const queued = busiest.inflight.toArray();
       const moving: Task[] = [];
       for (let i = queued.length - 1, want = (queued.length - idle.inflight.size) >> 1; i > 0 && moving.length < want; i--) {
         const task = queued[i];

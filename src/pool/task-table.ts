@@ -29,9 +29,14 @@ export class TaskTable {
     this.#words = wordsOf(block, HEADER + this.size).subarray(HEADER);
   }
 
-  /** Pool side: the slot now holds a queued task of this generation. */
+  /**
+   * Pool side: the slot now holds a queued task of this generation. A plain store: no worker
+   * looks at the slot before it has the task's record, and the channel's put that publishes
+   * the record is a sequentially consistent store after this one (an Atomics.store here waits
+   * for the cache line, which a worker has just written: a third of a tiny task's send).
+   */
   queue(slot: number, generation: number): void {
-    Atomics.store(this.#words, slot, ((generation % GENERATIONS) << 2) | QUEUED);
+    this.#words[slot] = ((generation % GENERATIONS) << 2) | QUEUED;
   }
 
   /** Worker side: claims a queued task; false if the pool took it back first. */
