@@ -11,8 +11,9 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { runAsync, runSync } from '../futex.js';
 import { importFunction } from '../spawn/target.js';
 import { BULK_NUMBERS, encodeNumbers } from '../message.js';
+import { errorState } from '../error-state.js';
 import { movedBuffer } from './move.js';
-import { BASE, CALL, DEFINE, FAILED, FATAL, INIT_FAILED, MAP, OK, PORTED, argsOf, encodeResult, errorState, isPorted, portedMessage, portedValues, type DefineRecord, type Mode, type PortedMessage, type TaskArgs, type TaskRecord, type WorkerConfig } from './protocol.js';
+import { BASE, CALL, DEFINE, FAILED, FATAL, INIT_FAILED, MAP, OK, PORTED, argsOf, encodeResult, isPorted, portedMessage, portedValues, type DefineRecord, type Mode, type PortedMessage, type TaskArgs, type TaskRecord, type WorkerConfig } from './protocol.js';
 
 type Callable = (...args: unknown[]) => unknown;
 
