@@ -170,3 +170,16 @@ export function getContext(method: StartMethod | null = null): Context {
   }
   return context;
 }
+
+/** A `context` option: a Context, a start method's name, or (undefined) the default context. */
+export function contextOf(context: Context | StartMethod | undefined, what: string): Context {
+  if (context === undefined || context === null) return getContext();
+  if (typeof context === 'string') {
+    if (!isStartMethod(context)) throw new TypeError(`${what}: unknown start method ${JSON.stringify(context)}`);
+    return getContext(context);
+  }
+  if (typeof context !== 'object' || typeof (context as Context).getStartMethod !== 'function') {
+    throw new TypeError(`${what}: context must be a Context (getContext('thread')) or a start method name`);
+  }
+  return context;
+}

@@ -131,6 +131,29 @@ export class MessageTooLongError extends MultiprocessingError {
   }
 }
 
+/**
+ * Authentication with an authkey failed (Python's `AuthenticationError`): the other side
+ * answered the challenge with a wrong digest, or rejected ours. Both sides must use the same key.
+ */
+export class AuthenticationError extends MultiprocessingError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_AUTHENTICATION', options);
+  }
+}
+
+/**
+ * A manager's server could not carry out a request (Python's `RemoteError`): an unknown
+ * method, object or type, or a result that cannot be sent back. `remoteStack` is the server's
+ * account of it. (An error the object's own method raised arrives as itself, as in Python.)
+ */
+export class RemoteError extends MultiprocessingError {
+  readonly remoteStack: string | undefined;
+  constructor(message: string, remoteStack?: string, options?: ErrorOptions) {
+    super(remoteStack === undefined ? message : `${message}\n${'-'.repeat(75)}\n${remoteStack}\n${'-'.repeat(75)}`, 'ERR_REMOTE', options);
+    this.remoteStack = remoteStack;
+  }
+}
+
 /** What the pool knows about a worker that died: its name, pid and how it ended. */
 export interface WorkerDetails {
   /** The worker's process name (`SpawnPoolWorker-3`). */

@@ -5,13 +5,13 @@
  * hanging the pool (cpython gh-66587); tasks take an AbortSignal and a timeout; imap pulls
  * lazily from sync and async iterables; maps report progress.
  */
-import { getContext, type Context } from '../context.js';
+import { contextOf, getContext, type Context } from '../context.js';
 import { BrokenProcessPool, ValueError, WorkerLostError, type WorkerDetails } from '../errors.js';
 import type { ResourceLimits } from '../popen/popen.js';
 import type { Process, Target } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference, type ResolvedReference } from '../reference.js';
 import { needsReducing } from '../reduction.js';
-import { isStartMethod, type StartMethod } from '../start-methods.js';
+import type { StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
 import { AsyncResult, kQuiet, kSettle, noCallbacks, type ResultCallbacks } from './async-result.js';
 import { callSafely, pendingPromise, settlePromise } from './eventual.js';
@@ -61,18 +61,6 @@ const prefixes: Record<StartMethod, string> = { spawn: 'SpawnPoolWorker', thread
 const IMAP_WINDOW_PER_WORKER = 64;
 
 /** The context a pool or executor option names (default: the default context). */
-export function contextOf(context: Context | StartMethod | undefined, what: string): Context {
-  if (context === undefined || context === null) return getContext();
-  if (typeof context === 'string') {
-    if (!isStartMethod(context)) throw new TypeError(`${what}: unknown start method ${JSON.stringify(context)}`);
-    return getContext(context);
-  }
-  if (typeof context !== 'object' || typeof (context as Context).getStartMethod !== 'function') {
-    throw new TypeError(`${what}: context must be a Context (getContext('thread')) or a start method name`);
-  }
-  return context;
-}
-
 export function checkWorkers(count: unknown, what: string, option: string): number | undefined {
   if (count === undefined || count === null) return undefined;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
