@@ -12,7 +12,7 @@ import { TimeoutError } from '../errors.js';
 import type { Token } from './protocol.js';
 import { BaseProxy, ManagerClient, kClient, makeProxy, registerProxyClass } from './proxy.js';
 import type { BlockingOptions } from './referents.js';
-import { localObject } from './server.js';
+import { localServerAt } from './local.js';
 
 export type { BlockingOptions };
 
@@ -353,10 +353,8 @@ registerReducer<BaseProxy, ProxyState>({
     return { address: client.address, authkey: client.authkey, token: { typeid, id, exposed, proxy: kind } };
   },
   rebuild: (state) => {
-    // On the manager's own server a proxy stands for the object itself (Python does the same).
-    const here = localObject(state.address, state.token.id);
-    if (here !== undefined) return here.object as BaseProxy;
-    const client = ManagerClient.for(state.address, state.authkey);
+    // In the manager's own server, the proxy calls it directly (Python's manager-owned proxies).
+    const client = localServerAt(state.address)?.client ?? ManagerClient.for(state.address, state.authkey);
     const proxy = makeProxy(client, state.token);
     client.request('incref', state.token.id, null, null, `${state.token.typeid} incref`).catch(() => {});
     return proxy;

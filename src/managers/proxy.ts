@@ -32,8 +32,17 @@ export const kMake = Symbol('multiprocessing-ts.make-proxy');
 /** Internal: a proxy's client (for the reducer). */
 export const kClient = Symbol('multiprocessing-ts.proxy-client');
 
+/** What a proxy sends its requests through: a connection to the server, or (in the server itself) the server. */
+export interface ProxyClient {
+  readonly address: Address;
+  readonly authkey: Uint8Array | null;
+  request(op: Op, target: string | null, method: string | null, args: readonly unknown[] | null, what: string): Promise<unknown>;
+  /** A request with no reply (decref, transit). */
+  notify(op: Op, target: string): void;
+}
+
 /** One process's (or thread's) connection to one manager server. */
-export class ManagerClient {
+export class ManagerClient implements ProxyClient {
   static readonly #clients = new Map<string, ManagerClient>();
 
   /** The client for that server and key, made once. */
@@ -161,10 +170,10 @@ export class ManagerClient {
 }
 
 /** Proxies dropped without a word give their reference back. */
-const released = new FinalizationRegistry<{ client: ManagerClient; id: string }>(({ client, id }) => client.notify('decref', id));
+const released = new FinalizationRegistry<{ client: ProxyClient; id: string }>(({ client, id }) => client.notify('decref', id));
 
 /** A proxy class: BaseProxy or a subclass. */
-export type ProxyClass = new (key: typeof kMake, client: ManagerClient, token: Token) => BaseProxy;
+export type ProxyClass = new (key: typeof kMake, client: ProxyClient, token: Token) => BaseProxy;
 const proxyClasses = new Map<string, ProxyClass>();
 
 /** Makes the proxies of tokens that name `name` instances of `cls` (the built-in ones register here). */
@@ -173,7 +182,7 @@ export function registerProxyClass(name: string, cls: ProxyClass): void {
 }
 
 /** A proxy for the token's object; the reference it stands for is the caller's already. */
-export function makeProxy(client: ManagerClient, token: Token): BaseProxy {
+export function makeProxy(client: ProxyClient, token: Token): BaseProxy {
   const cls = proxyClasses.get(token.proxy) ?? AutoProxy;
   const proxy = new cls(kMake, client, token);
   released.register(proxy, { client, id: token.id });
@@ -185,10 +194,10 @@ export function makeProxy(client: ManagerClient, token: Token): BaseProxy {
  * _callmethod; the typed proxies (DictProxy, LockProxy…) and AutoProxy are built on it.
  */
 export class BaseProxy {
-  readonly #client: ManagerClient;
+  readonly #client: ProxyClient;
   readonly #token: Token;
 
-  constructor(key: typeof kMake, client: ManagerClient, token: Token) {
+  constructor(key: typeof kMake, client: ProxyClient, token: Token) {
     if (key !== kMake) throw new TypeError(`${new.target.name}: proxies are made by a manager, not directly`);
     this.#client = client;
     this.#token = token;
@@ -210,7 +219,7 @@ export class BaseProxy {
   }
 
   /** Internal: for the reducer. */
-  get [kClient](): ManagerClient {
+  get [kClient](): ProxyClient {
     return this.#client;
   }
 
@@ -221,7 +230,7 @@ export class BaseProxy {
 
 /** A proxy whose methods are those the server exposes for the object (Python's AutoProxy). */
 export class AutoProxy extends BaseProxy {
-  constructor(key: typeof kMake, client: ManagerClient, token: Token) {
+  constructor(key: typeof kMake, client: ProxyClient, token: Token) {
     super(key, client, token);
     for (const name of token.exposed) {
       if (name in this) continue; // callMethod, referentCopy, token stay ours

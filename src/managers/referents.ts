@@ -14,6 +14,8 @@ import { checkTimeout } from '../util.js';
 import type { ResolvedReference } from '../reference.js';
 import { importFunction } from '../spawn/target.js';
 import { currentCaller, kCallerGone, type CallerAware } from './caller.js';
+import { localReferent } from './local.js';
+import type { BaseProxy } from './proxy.js';
 
 /** What a proxy's referentCopy() gets (Python's _getvalue): the referent's value, not its class's insides. */
 export const kValue = Symbol('multiprocessing-ts.referent-value');
@@ -674,7 +676,8 @@ export const makeLock = (): LockReferent => new LockReferent();
 export const makeRLock = (): RLockReferent => new RLockReferent();
 export const makeSemaphore = (value?: number): SemaphoreReferent => new SemaphoreReferent(value, false);
 export const makeBoundedSemaphore = (value?: number): SemaphoreReferent => new SemaphoreReferent(value, true);
-export const makeCondition = (lock?: LockReferent | null): ConditionReferent => new ConditionReferent(lock);
+/** The lock arrives as a proxy of this server's own (see local.ts): the Condition holds the lock itself. */
+export const makeCondition = (lock?: BaseProxy | null): ConditionReferent => new ConditionReferent(lock === undefined || lock === null ? null : (localReferent(lock) as LockReferent));
 export const makeEvent = (): EventReferent => new EventReferent();
 
 /** A Barrier's action is an exported function (its reference crosses; it runs in the server). */

@@ -3,22 +3,25 @@
  * every connected client, each request on its own, so a client waiting (for a lock, a queue's
  * next item) never holds up another.
  *
- * The objects are kept while some client holds a reference: each connection counts its own,
- * and a connection that ends gives back all of its references (Python counts per proxy and
- * leaks what a killed client held). A proxy on its way to another process holds a transit
- * reference for a while, so the object outlives the sender's proxy until the receiver has
- * its own.
+ * The objects are kept while someone holds a reference: each connection counts its own, and a
+ * connection that ends gives back all of them (Python counts per proxy, and what a killed
+ * client held stays for ever). A proxy on its way to another process holds a transit
+ * reference for a while, so the object outlives the sender's proxy until the receiver has its
+ * own. Proxies that arrive in the server itself (an argument, an item of a managed list) are
+ * the server's own references, and call it directly.
  */
 import { errorState } from '../error-state.js';
-import { EOFError } from '../errors.js';
+import { EOFError, RemoteError } from '../errors.js';
 import { Listener, authenticate, type Address } from '../listener.js';
 import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
 import { explicitReference, type ModuleReference, type ResolvedReference } from '../reference.js';
 import type { SocketConnection } from '../socket-connection.js';
 import { importFunction } from '../spawn/target.js';
 import { asCaller, isCallerAware, kCallerGone } from './caller.js';
+import { registerLocalServer, unregisterLocalServer, type LocalServer } from './local.js';
+import { R_ERROR, R_OK, R_PROXY, R_REMOTE, type Op, type Reply, type Request, type Token } from './protocol.js';
+import { makeProxy, type ProxyClient } from './proxy.js';
 import { referentValue } from './referents.js';
-import { R_ERROR, R_OK, R_PROXY, R_REMOTE, addressKey, type Reply, type Request, type Token } from './protocol.js';
 
 export type Callable = (...args: never[]) => unknown;
 
@@ -37,26 +40,23 @@ export interface TypeSpec {
 
 /** How long a proxy in transit keeps its object alive without a holder (a child's start-up, a queued message). */
 const TRANSIT_MS = 60_000;
+/** The holder of the references of proxies inside the server itself. */
+const SERVER = 0;
 
 interface Entry {
   readonly object: unknown;
   readonly spec: TypeSpec;
   readonly exposed: ReadonlySet<string>;
   readonly token: Token;
-  /** References by connection. */
+  /** References by holder (a connection, or SERVER). */
   readonly refs: Map<number, number>;
   transit: number;
 }
 
-/** Servers of this process by address: a proxy rebuilt here refers to the object itself. */
-const local = new Map<string, Server>();
+type Outcome = { readonly value: unknown } | { readonly token: Token } | { readonly error: unknown };
 
-/** The object a proxy names, if this process serves it (else undefined). */
-export function localObject(address: Address, id: string): { object: unknown } | undefined {
-  // (A TCP server bound to 0.0.0.0 is reached as 127.0.0.1: a port names it in this process.)
-  const server = local.get(addressKey(address)) ?? (typeof address === 'string' ? undefined : local.get(`tcp-port:${address[1]}`));
-  return server?.objectOf(id);
-}
+/** A request the server cannot carry out: the client gets a RemoteError. */
+class RemoteFailure extends Error {}
 
 /** Public methods: functions reachable on the object, but the constructor and names starting with '_'. */
 export function publicMethods(object: unknown): string[] {
@@ -71,8 +71,6 @@ export function publicMethods(object: unknown): string[] {
   return [...names];
 }
 
-class RemoteFailure extends Error {}
-
 export class Server {
   readonly #registry: ReadonlyMap<string, TypeSpec>;
   readonly #listener: Listener;
@@ -82,20 +80,30 @@ export class Server {
   readonly #ids = new Map<unknown, string>();
   readonly #callables = new Map<string, Promise<(...args: unknown[]) => unknown>>();
   readonly #connections = new Set<SocketConnection>();
+  readonly #local: LocalServer & { readonly client: ProxyClient };
   #nextId = 1;
   #nextCaller = 1;
   #serving: Promise<void> | null = null;
   #stop: () => void = () => {};
   #stopped = false;
+  /** Settles once the address is bound (or rejects with why it cannot be). */
   readonly ready: Promise<void>;
 
   constructor(registry: ReadonlyMap<string, TypeSpec>, address: Address | null, authkey: Uint8Array | null) {
     this.#registry = registry;
     this.#authkey = authkey;
     this.#listener = new Listener(address);
-    this.ready = this.#listener.ready.then(() => {
-      for (const key of this.#keys()) local.set(key, this);
-    });
+    const listener = this.#listener;
+    const client: ProxyClient = {
+      get address() {
+        return listener.address;
+      },
+      authkey,
+      request: (op, target, method, args, what) => this.#requestHere(op, target, method, args ?? [], what),
+      notify: (op, target) => this.#notifyHere(op, target),
+    };
+    this.#local = { client, referent: (id) => this.#objects.get(id) };
+    this.ready = this.#listener.ready.then(() => registerLocalServer(this.#listener.address, this.#local));
   }
 
   get address(): Address {
@@ -112,21 +120,20 @@ export class Server {
   shutdown(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    try {
+      unregisterLocalServer(this.#listener.address, this.#local);
+    } catch {
+      // never bound
+    }
     this.#listener.close();
     for (const connection of this.#connections) connection.close();
-    for (const key of this.#keys()) if (local.get(key) === this) local.delete(key);
     this.#stop();
-  }
-
-  objectOf(id: string): { object: unknown } | undefined {
-    const entry = this.#objects.get(id);
-    return entry === undefined ? undefined : { object: entry.object };
   }
 
   async #run(): Promise<void> {
     await this.ready;
-    const stopped = new Promise<void>((resolve) => (this.#stop = resolve));
     if (this.#stopped) return;
+    const stopped = new Promise<void>((resolve) => (this.#stop = resolve));
     const accepting = (async () => {
       while (!this.#stopped) {
         let connection: SocketConnection;
@@ -141,16 +148,6 @@ export class Server {
     })();
     await stopped;
     await accepting;
-  }
-
-  #keys(): string[] {
-    let address: Address;
-    try {
-      address = this.#listener.address;
-    } catch {
-      return []; // never bound
-    }
-    return typeof address === 'string' ? [addressKey(address)] : [addressKey(address), `tcp-port:${address[1]}`];
   }
 
   async #serve(connection: SocketConnection): Promise<void> {
@@ -171,7 +168,7 @@ export class Server {
           request = (await connection.recv()) as Request;
         } catch (error) {
           if (error instanceof EOFError || this.#stopped || connection.closed) return;
-          continue; // a request we cannot read: its sender will time out or see the connection end
+          continue; // a request we cannot read: its sender sees no reply
         }
         void this.#handle(connection, caller, request);
       }
@@ -181,87 +178,99 @@ export class Server {
     }
   }
 
+  /** A request from a client's connection: arguments and reply as bytes. */
   async #handle(connection: SocketConnection, caller: number, request: Request): Promise<void> {
     const [rid, op, target, method, argBytes] = request;
+    if (op === 'decref' || op === 'transit') {
+      this.#notifyHere(op, String(target), caller);
+      return; // no reply
+    }
     let reply: Reply;
     try {
-      switch (op) {
-        case 'create': {
-          const spec = this.#spec(String(target));
-          if (spec.callable === null) throw new RemoteFailure(`type "${spec.typeid}" has no callable: its objects come only as method results`);
-          const make = await this.#callableOf(spec);
-          const args = await this.#args(argBytes);
-          const object = await asCaller(caller, () => make(...args));
-          reply = [rid, R_PROXY, encode(this.#hold(object, spec, caller))];
-          break;
-        }
-        case 'call': {
-          const entry = this.#entry(String(target));
-          const name = String(method);
-          if (!entry.exposed.has(name)) throw new RemoteFailure(`method "${name}" of ${entry.spec.typeid} is not exposed (exposed: ${[...entry.exposed].join(', ') || 'none'})`);
-          const fn = (entry.object as Record<string, unknown>)[name];
-          if (typeof fn !== 'function') throw new RemoteFailure(`"${name}" of ${entry.spec.typeid} is not a method`);
-          const args = await this.#args(argBytes);
-          let result: unknown;
-          try {
-            result = await asCaller(caller, () => (fn as (...a: unknown[]) => unknown).apply(entry.object, args));
-          } catch (error) {
-            reply = [rid, R_ERROR, encode(errorState(error))];
-            break;
-          }
-          const typeid = entry.spec.methodToTypeid[name];
-          reply = typeid === undefined ? [rid, R_OK, encodeResult(result, entry.spec.typeid, name)] : [rid, R_PROXY, encode(this.#hold(result, this.#spec(typeid), caller))];
-          break;
-        }
-        case 'getvalue': {
-          const entry = this.#entry(String(target));
-          reply = [rid, R_OK, encodeResult(referentValue(entry.object), entry.spec.typeid, 'referentCopy')];
-          break;
-        }
-        case 'incref':
-          this.#incref(this.#entry(String(target)), caller);
-          reply = [rid, R_OK, encode(null)];
-          break;
-        case 'decref': {
-          const entry = this.#objects.get(String(target));
-          if (entry !== undefined) this.#decref(entry, caller);
-          return; // no reply
-        }
-        case 'transit': {
-          const entry = this.#objects.get(String(target));
-          if (entry !== undefined) {
-            entry.transit++;
-            setTimeout(() => {
-              entry.transit--;
-              this.#dropIfUnheld(entry);
-            }, TRANSIT_MS).unref();
-          }
-          return;
-        }
-        case 'ping':
-          reply = [rid, R_OK, encode({ pid: process.pid })];
-          break;
-        case 'shutdown':
-          reply = [rid, R_OK, encode(null)];
-          this.#send(connection, reply);
-          setImmediate(() => this.shutdown()); // after the reply is on its way
-          return;
-        default:
-          throw new RemoteFailure(`unknown request "${String(op)}"`);
-      }
+      const args = argBytes instanceof Uint8Array ? await loadsAsync(argBytes, createReduceContext('spawn')) : [];
+      const outcome = await asCaller(caller, () => this.#perform(op, target ?? null, method ?? null, Array.isArray(args) ? args : [], caller));
+      if ('token' in outcome) reply = [rid, R_PROXY, encode(outcome.token)];
+      else if ('error' in outcome) reply = [rid, R_ERROR, encode(errorState(outcome.error))];
+      else reply = [rid, R_OK, encodeResult(outcome.value, target, method)];
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       reply = [rid, R_REMOTE, encode({ message: failure.message, stack: failure instanceof RemoteFailure ? undefined : failure.stack })];
     }
-    this.#send(connection, reply);
+    if (!connection.closed) {
+      try {
+        connection.send(reply);
+      } catch {
+        // the client is gone; its references go with its connection
+      }
+    }
+    if (op === 'shutdown') setImmediate(() => this.shutdown()); // after the reply is on its way
   }
 
-  #send(connection: SocketConnection, reply: Reply): void {
-    if (connection.closed) return;
+  /** A request from a proxy in this process (the server's own): values as they are. */
+  async #requestHere(op: Op, target: string | null, method: string | null, args: readonly unknown[], what: string): Promise<unknown> {
+    let outcome: Outcome;
     try {
-      connection.send(reply);
-    } catch {
-      // the client is gone; its references go with its connection
+      outcome = await this.#perform(op, target, method, args, SERVER);
+    } catch (error) {
+      throw error instanceof RemoteFailure ? new RemoteError(`${what}: ${error.message}`) : error;
+    }
+    if ('token' in outcome) return makeProxy(this.#local.client, outcome.token);
+    if ('error' in outcome) throw outcome.error;
+    if (op === 'shutdown') setImmediate(() => this.shutdown());
+    return outcome.value;
+  }
+
+  #notifyHere(op: Op, target: string, holder = SERVER): void {
+    const entry = this.#objects.get(target);
+    if (entry === undefined) return;
+    if (op === 'decref') this.#decref(entry, holder);
+    else if (op === 'transit') {
+      entry.transit++;
+      setTimeout(() => {
+        entry.transit--;
+        this.#dropIfUnheld(entry);
+      }, TRANSIT_MS).unref();
+    }
+  }
+
+  /**
+   * Carries a request out; `holder` gets the references to what it makes. The caller (whose
+   * locks are whose) is the request's: currentCaller().
+   */
+  async #perform(op: Op, target: string | null, method: string | null, args: readonly unknown[], holder: number): Promise<Outcome> {
+    switch (op) {
+      case 'create': {
+        const spec = this.#spec(String(target));
+        if (spec.callable === null) throw new RemoteFailure(`type "${spec.typeid}" has no callable: its objects come only as method results`);
+        const make = await this.#callableOf(spec);
+        return { token: this.#hold(await make(...args), spec, holder) };
+      }
+      case 'call': {
+        const entry = this.#entry(String(target));
+        const name = String(method);
+        if (!entry.exposed.has(name)) throw new RemoteFailure(`method "${name}" of ${entry.spec.typeid} is not exposed (exposed: ${[...entry.exposed].join(', ') || 'none'})`);
+        const fn = (entry.object as Record<string, unknown>)[name];
+        if (typeof fn !== 'function') throw new RemoteFailure(`"${name}" of ${entry.spec.typeid} is not a method`);
+        let result: unknown;
+        try {
+          result = await (fn as (...a: unknown[]) => unknown).apply(entry.object, args as unknown[]);
+        } catch (error) {
+          return { error };
+        }
+        const typeid = entry.spec.methodToTypeid[name];
+        return typeid === undefined ? { value: result } : { token: this.#hold(result, this.#spec(typeid), holder) };
+      }
+      case 'getvalue':
+        return { value: referentValue(this.#entry(String(target)).object) };
+      case 'incref':
+        this.#incref(this.#entry(String(target)), holder);
+        return { value: null };
+      case 'ping':
+        return { value: { pid: process.pid } };
+      case 'shutdown':
+        return { value: null };
+      default:
+        throw new RemoteFailure(`unknown request "${String(op)}"`);
     }
   }
 
@@ -277,12 +286,6 @@ export class Server {
     return entry;
   }
 
-  async #args(bytes: unknown): Promise<unknown[]> {
-    if (!(bytes instanceof Uint8Array)) return [];
-    const args = await loadsAsync(bytes, createReduceContext('spawn'));
-    return Array.isArray(args) ? args : [];
-  }
-
   #callableOf(spec: TypeSpec): Promise<(...args: unknown[]) => unknown> {
     const callable = spec.callable!;
     if (typeof callable === 'function') return Promise.resolve(callable as (...args: unknown[]) => unknown);
@@ -295,8 +298,8 @@ export class Server {
     return found;
   }
 
-  /** Serves `object` (again, if it is served already) with one more reference for `caller`. */
-  #hold(object: unknown, spec: TypeSpec, caller: number): Token {
+  /** Serves `object` (again, if it is served already) with one more reference for `holder`. */
+  #hold(object: unknown, spec: TypeSpec, holder: number): Token {
     const known = typeof object === 'object' && object !== null ? this.#ids.get(object) : undefined;
     let entry = known === undefined ? undefined : this.#objects.get(known);
     if (entry === undefined) {
@@ -306,18 +309,18 @@ export class Server {
       this.#objects.set(id, entry);
       if (typeof object === 'object' && object !== null) this.#ids.set(object, id);
     }
-    this.#incref(entry, caller);
+    this.#incref(entry, holder);
     return entry.token;
   }
 
-  #incref(entry: Entry, caller: number): void {
-    entry.refs.set(caller, (entry.refs.get(caller) ?? 0) + 1);
+  #incref(entry: Entry, holder: number): void {
+    entry.refs.set(holder, (entry.refs.get(holder) ?? 0) + 1);
   }
 
-  #decref(entry: Entry, caller: number): void {
-    const count = (entry.refs.get(caller) ?? 0) - 1;
-    if (count > 0) entry.refs.set(caller, count);
-    else entry.refs.delete(caller);
+  #decref(entry: Entry, holder: number): void {
+    const count = (entry.refs.get(holder) ?? 0) - 1;
+    if (count > 0) entry.refs.set(holder, count);
+    else entry.refs.delete(holder);
     this.#dropIfUnheld(entry);
   }
 
@@ -346,11 +349,10 @@ function encode(value: unknown): Uint8Array {
   return dumps(value, createReduceContext('spawn'), 'a manager reply');
 }
 
-function encodeResult(value: unknown, typeid: string, method: string): Uint8Array {
+function encodeResult(value: unknown, target: unknown, method: unknown): Uint8Array {
   try {
-    return dumps(value, createReduceContext('spawn'), `the result of ${typeid}.${method}()`);
+    return dumps(value, createReduceContext('spawn'), `the result of ${String(method ?? target)}()`);
   } catch (error) {
-    throw new RemoteFailure(`the result of ${typeid}.${method}() cannot be sent back: ${(error as Error).message}`);
+    throw new RemoteFailure(`the result of ${String(method)}() cannot be sent back: ${(error as Error).message}`);
   }
 }
-
