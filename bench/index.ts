@@ -20,3 +20,4 @@ await optional('./subprocess.ts');
 await optional('./sync.ts');
 await optional('./queues.ts');
 await optional('./pool.ts');
+await optional('./managers.ts');

@@ -24,10 +24,15 @@ export interface SocketReceiveOptions {
 export const kCreate = Symbol('multiprocessing-ts.socket-connection');
 /** Internal: the largest frame this connection accepts now (authentication reads small ones only). */
 export const kLimit = Symbol('multiprocessing-ts.frame-limit');
+/** Internal: sends one message made of several parts, without joining them first (managers). */
+export const kSendParts = Symbol('multiprocessing-ts.send-parts');
 
 /** Unread frames beyond this many bytes pause the socket until the reader catches up. */
 const PAUSE_AT = 16 << 20;
+/** Messages up to this size go out as one buffer, header included: one write, no writev. */
+const COPY_UP_TO = 64 << 10;
 const LONG_FRAME = 0xffffffff;
+const EMPTY = Buffer.alloc(0);
 
 const context = createReduceContext('spawn');
 
@@ -87,7 +92,11 @@ export class SocketConnection<T = unknown> implements Disposable {
 
   /** Sends a value: structured-clone data or library objects (those work on this machine only). Never waits. */
   send(value: T): void {
-    this.#write(dumps(value, context, 'SocketConnection.send() value'), 'send()');
+    this.#write([dumps(value, context, 'SocketConnection.send() value')], 'send()');
+  }
+
+  [kSendParts](parts: readonly Uint8Array[]): void {
+    this.#write(parts, 'send()');
   }
 
   /** Sends bytes (a view's bytes from `offset`, `size` of them); received as a Buffer. */
@@ -105,7 +114,7 @@ export class SocketConnection<T = unknown> implements Disposable {
     if (!Number.isInteger(length) || length < 0 || offset + length > bytes.byteLength) {
       throw new ValueError(`SocketConnection.sendBytes(): size ${String(size)} from offset ${offset} runs past the buffer (${bytes.byteLength} bytes)`);
     }
-    this.#write(bytes.subarray(offset, offset + length), 'sendBytes()');
+    this.#write([bytes.subarray(offset, offset + length)], 'sendBytes()');
   }
 
   /** Receives the next value; EOFError once the other end has closed and nothing is left. */
@@ -185,7 +194,7 @@ export class SocketConnection<T = unknown> implements Disposable {
 
   // ---- internals --------------------------------------------------------------------------
 
-  #write(body: Uint8Array, method: string): void {
+  #write(parts: readonly Uint8Array[], method: string): void {
     if (this.#closed) throw this.#closedError(method);
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) {
@@ -193,19 +202,33 @@ export class SocketConnection<T = unknown> implements Disposable {
         cause: this.#failure ?? undefined,
       });
     }
-    let header: Buffer;
-    if (body.byteLength < LONG_FRAME) {
-      header = Buffer.allocUnsafe(4);
-      header.writeUInt32BE(body.byteLength, 0);
-    } else {
-      header = Buffer.allocUnsafe(12);
-      header.writeUInt32BE(LONG_FRAME, 0);
-      header.writeBigUInt64BE(BigInt(body.byteLength), 4);
+    let length = 0;
+    for (const part of parts) length += part.byteLength;
+    const headerBytes = length < LONG_FRAME ? 4 : 12;
+    if (length <= COPY_UP_TO) {
+      const out = Buffer.allocUnsafe(headerBytes + length);
+      out.writeUInt32BE(length, 0);
+      let at = headerBytes;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.byteLength;
+      }
+      socket.write(out);
+      // Nearly always in the kernel at once; if not, the program stays alive until it is.
+      if (socket.writableLength > 0) this.#holdUntilFlushed();
+      return;
     }
     this.#hold();
+    const done = (): void => this.#let();
+    const header = Buffer.allocUnsafe(headerBytes);
+    if (headerBytes === 4) header.writeUInt32BE(length, 0);
+    else {
+      header.writeUInt32BE(LONG_FRAME, 0);
+      header.writeBigUInt64BE(BigInt(length), 4);
+    }
     socket.cork();
     socket.write(header);
-    socket.write(body, () => this.#let());
+    for (let i = 0; i < parts.length; i++) socket.write(parts[i], i === parts.length - 1 ? done : undefined);
     socket.uncork();
   }
 
@@ -261,6 +284,11 @@ export class SocketConnection<T = unknown> implements Disposable {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) waiter();
+  }
+
+  #holdUntilFlushed(): void {
+    this.#hold();
+    this.#socket.write(EMPTY, () => this.#let()); // called once everything before it is written
   }
 
   #hold(): void {

@@ -11,10 +11,10 @@
 import { errorFrom } from '../error-state.js';
 import { EOFError, RemoteError } from '../errors.js';
 import { Client, describeAddress, type Address } from '../listener.js';
-import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
-import type { SocketConnection } from '../socket-connection.js';
+import { createReduceContext, dumps } from '../reduction.js';
+import { kSendParts, type SocketConnection } from '../socket-connection.js';
 import { inspectCustom } from '../util.js';
-import { R_ERROR, R_OK, R_PROXY, R_REMOTE, addressKey, type Op, type Reply, type Token } from './protocol.js';
+import { R_ERROR, R_OK, R_PROXY, R_REMOTE, addressKey, decodeReply, decodeValue, encodeRequest, type Op, type Token } from './protocol.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -75,7 +75,7 @@ export class ManagerClient implements ProxyClient {
     const argBytes = args === null ? null : dumps(args, createReduceContext('spawn'), `the arguments of ${what}`);
     const reply = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject, what }));
     try {
-      connection.send([id, op, target, method, argBytes]);
+      connection[kSendParts](encodeRequest(id, op, target, method, argBytes));
     } catch (error) {
       this.#pending.delete(id);
       throw this.#lost(error);
@@ -88,7 +88,7 @@ export class ManagerClient implements ProxyClient {
   notify(op: Op, target: string): void {
     void this.#connection?.then(
       (connection) => {
-        if (!connection.closed) connection.send([0, op, target]);
+        if (!connection.closed) connection[kSendParts](encodeRequest(0, op, target, null, null));
       },
       () => {},
     ).catch(() => {});
@@ -118,14 +118,14 @@ export class ManagerClient implements ProxyClient {
     this.#reading = true;
     try {
       while (this.#pending.size > 0) {
-        let reply: Reply;
+        let reply: Buffer;
         try {
-          reply = (await connection.recv()) as Reply;
+          reply = await connection.recvBytes();
         } catch (error) {
           this.#failAll(error);
           return;
         }
-        const [id, status, bytes] = reply;
+        const [id, status, bytes] = decodeReply(reply);
         const pending = this.#pending.get(id);
         if (pending === undefined) continue;
         this.#pending.delete(id);
@@ -139,7 +139,7 @@ export class ManagerClient implements ProxyClient {
   async #settle(pending: Pending, status: number, bytes: Uint8Array): Promise<void> {
     let value: unknown;
     try {
-      value = await loadsAsync(bytes, createReduceContext('spawn'));
+      value = await decodeValue(bytes);
     } catch (error) {
       pending.reject(error);
       return;

@@ -52,13 +52,13 @@ class Line {
     return this.#waiters.length;
   }
 
-  /** Waits until wakeFirst()/wakeAll() (true) or `timeout` ms (false); `onTimeout` runs first then. */
-  wait(timeout: number | undefined): Promise<boolean> {
+  /** Waits until woken (true) or `timeout` ms (false); `caller` is who waits (dropped if it disconnects). */
+  wait(timeout: number | undefined, caller: number): Promise<boolean> {
     if (timeout === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
-        caller: currentCaller(),
+        caller,
         wake: (granted) => {
           clearTimeout(timer);
           resolve(granted);
@@ -336,10 +336,11 @@ export class QueueReferent<T = unknown> implements CallerAware {
     this.maxsize = maxsize;
   }
   async put(item: T, options?: BlockingOptions): Promise<void> {
+    const caller = currentCaller();
     let limit = limitOf(options, 'Queue.put()');
     const deadline = limit === undefined ? Infinity : performance.now() + limit;
     while (this.full()) {
-      if (!(await this.#putters.wait(limit))) throw new Full(`Queue.put(): the queue is full (maxsize ${this.maxsize})`);
+      if (!(await this.#putters.wait(limit, caller))) throw new Full(`Queue.put(): the queue is full (maxsize ${this.maxsize})`);
       limit = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
     }
     this.#items.push(item);
@@ -350,10 +351,11 @@ export class QueueReferent<T = unknown> implements CallerAware {
     return this.put(item, { block: false });
   }
   async get(options?: BlockingOptions): Promise<T> {
+    const caller = currentCaller();
     let limit = limitOf(options, 'Queue.get()');
     const deadline = limit === undefined ? Infinity : performance.now() + limit;
     while (this.#items.length === 0) {
-      if (!(await this.#getters.wait(limit))) throw new Empty(limit === 0 ? 'Queue.get(): the queue is empty' : `Queue.get(): nothing arrived within ${options?.timeout} ms`);
+      if (!(await this.#getters.wait(limit, caller))) throw new Empty(limit === 0 ? 'Queue.get(): the queue is empty' : `Queue.get(): nothing arrived within ${options?.timeout} ms`);
       limit = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
     }
     const item = this.#items.shift() as T;
@@ -379,7 +381,8 @@ export class QueueReferent<T = unknown> implements CallerAware {
   }
   async join(): Promise<void> {
     if (!this.joinable) throw new ValueError('Queue.join(): only a JoinableQueue can be joined', 'ERR_NOT_JOINABLE');
-    while (this.#unfinished > 0) await this.#joiners.wait(undefined);
+    const caller = currentCaller();
+    while (this.#unfinished > 0) await this.#joiners.wait(undefined, caller);
   }
   [kCallerGone](caller: number): void {
     // An item is never handed to a client that is gone.
@@ -397,10 +400,14 @@ export class LockReferent implements CallerAware {
   protected holding = false;
   protected readonly line = new Line();
 
-  async acquire(options?: BlockingOptions): Promise<boolean> {
-    const limit = limitOf(options, `${this.constructor.name}.acquire()`);
-    if (this.tryTake()) return true;
-    return this.line.wait(limit); // release() hands it over before waking the next
+  acquire(options?: BlockingOptions): Promise<boolean> {
+    return this.acquireFor(currentCaller(), limitOf(options, `${this.constructor.name}.acquire()`));
+  }
+
+  /** acquire() for `caller` (a Condition taking its lock back after a wait). */
+  async acquireFor(caller: number, limit: number | undefined): Promise<boolean> {
+    if (this.tryTake(caller)) return true;
+    return this.line.wait(limit, caller); // release() hands it over before waking the next
   }
 
   release(): void {
@@ -418,10 +425,10 @@ export class LockReferent implements CallerAware {
   }
 
   /** Takes it if free (or, for an RLock, held by this caller). */
-  protected tryTake(): boolean {
+  protected tryTake(caller: number): boolean {
     if (this.holding) return false;
     this.holding = true;
-    this.owner = currentCaller();
+    this.owner = caller;
     return true;
   }
 
@@ -449,12 +456,12 @@ export class LockReferent implements CallerAware {
 export class RLockReferent extends LockReferent {
   #depth = 0;
 
-  protected override tryTake(): boolean {
-    if (this.holding && this.owner === currentCaller()) {
+  protected override tryTake(caller: number): boolean {
+    if (this.holding && this.owner === caller) {
       this.#depth++;
       return true;
     }
-    if (!super.tryTake()) return false;
+    if (!super.tryTake(caller)) return false;
     this.#depth = 1;
     return true;
   }
@@ -500,7 +507,7 @@ export class SemaphoreReferent implements CallerAware {
       this.#value--;
       return true;
     }
-    return this.#line.wait(limit); // release() hands its unit to the next waiter
+    return this.#line.wait(limit, currentCaller()); // release() hands its unit to the next waiter
   }
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new ValueError(`Semaphore.release(): n must be a positive integer, got ${String(n)}`);
@@ -539,12 +546,13 @@ export class ConditionReferent implements CallerAware {
   }
   /** Gives up the lock, waits for a notify (true) or the timeout (false), and takes the lock back. */
   async wait(timeout?: number): Promise<boolean> {
+    const caller = currentCaller();
     const ms = checkTimeout(timeout, 'Condition.wait()');
     this.#checkOwned('wait');
     const lock = this.#lock;
     const depth = lock instanceof RLockReferent ? lock.releaseAll() : (lock.release(), 1);
-    const notified = await this.#line.wait(ms);
-    await lock.acquire();
+    const notified = await this.#line.wait(ms, caller);
+    await lock.acquireFor(caller, undefined);
     if (lock instanceof RLockReferent) lock.restoreDepth(depth);
     return notified;
   }
@@ -587,7 +595,7 @@ export class EventReferent {
   async wait(timeout?: number): Promise<boolean> {
     const ms = checkTimeout(timeout, 'Event.wait()');
     if (this.#flag) return true;
-    return (await this.#line.wait(ms)) || this.#flag;
+    return (await this.#line.wait(ms, currentCaller())) || this.#flag;
   }
 }
 

@@ -13,13 +13,13 @@
 import { errorState } from '../error-state.js';
 import { EOFError, RemoteError } from '../errors.js';
 import { Listener, authenticate, type Address } from '../listener.js';
-import { createReduceContext, dumps, loadsAsync } from '../reduction.js';
+import { createReduceContext, dumps } from '../reduction.js';
 import { explicitReference, type ModuleReference, type ResolvedReference } from '../reference.js';
-import type { SocketConnection } from '../socket-connection.js';
+import { kSendParts, type SocketConnection } from '../socket-connection.js';
 import { importFunction } from '../spawn/target.js';
 import { asCaller, isCallerAware, kCallerGone } from './caller.js';
 import { registerLocalServer, unregisterLocalServer, type LocalServer } from './local.js';
-import { R_ERROR, R_OK, R_PROXY, R_REMOTE, type Op, type Reply, type Request, type Token } from './protocol.js';
+import { R_ERROR, R_OK, R_PROXY, R_REMOTE, decodeRequest, decodeValue, encodeReply, type Op, type Request, type Token } from './protocol.js';
 import { makeProxy, type ProxyClient } from './proxy.js';
 import { referentValue } from './referents.js';
 
@@ -165,7 +165,7 @@ export class Server {
       for (;;) {
         let request: Request;
         try {
-          request = (await connection.recv()) as Request;
+          request = decodeRequest(await connection.recvBytes());
         } catch (error) {
           if (error instanceof EOFError || this.#stopped || connection.closed) return;
           continue; // a request we cannot read: its sender sees no reply
@@ -180,25 +180,26 @@ export class Server {
 
   /** A request from a client's connection: arguments and reply as bytes. */
   async #handle(connection: SocketConnection, caller: number, request: Request): Promise<void> {
-    const [rid, op, target, method, argBytes] = request;
+    const { id, op, target, method } = request;
     if (op === 'decref' || op === 'transit') {
       this.#notifyHere(op, String(target), caller);
       return; // no reply
     }
-    let reply: Reply;
+    let status: number;
+    let bytes: Uint8Array;
     try {
-      const args = argBytes instanceof Uint8Array ? await loadsAsync(argBytes, createReduceContext('spawn')) : [];
-      const outcome = await asCaller(caller, () => this.#perform(op, target ?? null, method ?? null, Array.isArray(args) ? args : [], caller));
-      if ('token' in outcome) reply = [rid, R_PROXY, encode(outcome.token)];
-      else if ('error' in outcome) reply = [rid, R_ERROR, encode(errorState(outcome.error))];
-      else reply = [rid, R_OK, encodeResult(outcome.value, target, method)];
+      const args = request.args === null ? [] : await decodeValue(request.args);
+      const outcome = await asCaller(caller, () => this.#perform(op, target, method, Array.isArray(args) ? args : [], caller));
+      if ('token' in outcome) [status, bytes] = [R_PROXY, encode(outcome.token)];
+      else if ('error' in outcome) [status, bytes] = [R_ERROR, encode(errorState(outcome.error))];
+      else [status, bytes] = [R_OK, encodeResult(outcome.value, target, method)];
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      reply = [rid, R_REMOTE, encode({ message: failure.message, stack: failure instanceof RemoteFailure ? undefined : failure.stack })];
+      [status, bytes] = [R_REMOTE, encode({ message: failure.message, stack: failure instanceof RemoteFailure ? undefined : failure.stack })];
     }
     if (!connection.closed) {
       try {
-        connection.send(reply);
+        connection[kSendParts](encodeReply(id, status, bytes));
       } catch {
         // the client is gone; its references go with its connection
       }
