@@ -90,6 +90,21 @@ const scenarios: Scenario[] = [
   { file: 'futures/shutdown', title: 'ProcessPoolExecutor(4): shutdown({ wait: true }) waits for the ten calls', seed: '004 4. 进程池 pool.shutdown(True)' },
   { file: 'futures/done-callback', title: 'addDoneCallback: the callback runs in the main process (currentProcess())', seed: '004 4. 进程池 add_done_callback' },
   { file: 'futures/lock', title: 'A Lock passed to executor calls guards a counter file (no Manager needed)', seed: '004 4. 进程池 进程锁' },
+  // Managers and Listener/Client (examples/managers, examples/connection)
+  { file: 'managers/value-string', title: "Manager().Value('c_char_p', 'hello'): a string a shared Value cannot hold", seed: '000 共享字符串' },
+  { file: 'managers/methods', title: 'Manager: 20 processes change a list, a Value and a dict under a manager Lock; an Array', seed: '000 Manager方法实例' },
+  { file: 'managers/set-data', title: 'await using Manager(): a child sets dict keys and reverses a list', seed: '001 服务进程' },
+  { file: 'managers/dict-count', title: "A child decrements dic['count'] in a manager dict: 99 on both sides", seed: '002 修改字典的值' },
+  { file: 'managers/dict-race', title: "20 processes do dic['count'] -= 1 with no lock: updates are lost (racy)", seed: '002 循环修改' },
+  { file: 'managers/dict-lock', title: "The same under a Lock, with acquire()/release() and withLock(): the count ends at 0", seed: '002 循环修改 加锁, 使用上下文管理' },
+  { file: 'managers/server-process', title: "A child sets d[1], d['2'], d[0.25] and appends 666 (number and string keys apart)", seed: '004 Server process' },
+  { file: 'managers/dict-increment', title: '20 processes do d[1] += 1: racy without a lock, 20 with an RLock', seed: '004 3. 进程锁 (manager dict)' },
+  { file: 'managers/executor-rlock', title: "A manager's RLock passed to ProcessPoolExecutor calls guards a counter file", seed: '004 4. 进程池 manager.RLock()' },
+  { file: 'managers/distributed-steps', title: 'The distributed steps: getServer(), a client here puts tasks, a child Process gets them', seed: '000 分布式进程 STEP1-7' },
+  { file: 'managers/three-parties', title: 'BaseManager over TCP: a serveForever() server, a sender and a receiver program', seed: '000 managers示例1 (三方参与)' },
+  { file: 'managers/task-master', title: 'A task master (manager.start()) and a worker program: ten tasks, ten results', seed: '000 managers示例2 (两方参与)' },
+  { file: 'managers/one-to-many', title: 'One manager server, two worker programs taking random numbers', seed: '000 managers示例3 (一对多)' },
+  { file: 'connection/listener-client', title: 'Listener and Client with an authkey; a wrong key fails on both sides', seed: 'multiprocessing.connection (Python docs)' },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -161,11 +161,17 @@ abstract class QueueBase<T> {
   }
 }
 
+/** The methods a manager's AutoProxy may call (managers/server.ts reads it; Symbol.for, so no import). */
+const kExposed = Symbol.for('multiprocessing-ts.exposed');
+
 /**
  * A FIFO queue shared by any number of producers and consumers in any processes and threads
  * (Python's multiprocessing.Queue). Pass it to a Process, or through another queue or pipe.
  */
 export class Queue<T = unknown> extends QueueBase<T> {
+  /** What a manager's AutoProxy of a Queue may call (the Promise forms: a Sync one would stall the server). */
+  static readonly [kExposed]: readonly string[] = ['put', 'get', 'putNowait', 'getNowait', 'qsize', 'empty', 'full', 'close'];
+
   /** `maxsize` > 0 bounds the queue: puts wait for room. 0 (default): unbounded, puts never wait. */
   constructor(maxsize = 0, options: QueueOptions = {}) {
     if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fffffff) {
@@ -234,6 +240,8 @@ export class Queue<T = unknown> extends QueueBase<T> {
  * every item put has been processed (join), as Python's multiprocessing.JoinableQueue.
  */
 export class JoinableQueue<T = unknown> extends Queue<T> {
+  static override readonly [kExposed]: readonly string[] = [...Queue[kExposed], 'taskDone', 'join'];
+
   protected override get joinable(): boolean {
     return true;
   }
@@ -266,6 +274,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 
 /** An unbounded queue with only put, get, empty and close (Python's SimpleQueue). */
 export class SimpleQueue<T = unknown> extends QueueBase<T> {
+  static readonly [kExposed]: readonly string[] = ['put', 'get', 'empty', 'close'];
+
   constructor(options: QueueOptions = {}) {
     super({ bufferSize: checkBufferSize(options.bufferSize, 'SimpleQueue') }, new.target.name);
   }

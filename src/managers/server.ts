@@ -58,12 +58,24 @@ type Outcome = { readonly value: unknown } | { readonly token: Token } | { reado
 /** A request the server cannot carry out: the client gets a RemoteError. */
 class RemoteFailure extends Error {}
 
-/** Public methods: functions reachable on the object, but the constructor and names starting with '_'. */
+/**
+ * What a class may declare as the methods an AutoProxy of its instances calls: a static
+ * property under this symbol (this library's Queue does). Symbol.for, so no import is needed.
+ */
+export const kExposed = Symbol.for('multiprocessing-ts.exposed');
+
+/**
+ * Public methods (Python's public_methods): the class's declared list, or the functions
+ * reachable on the object but the constructor, names starting with '_', and the blocking
+ * `…Sync` forms (they would stall the server for every client).
+ */
 export function publicMethods(object: unknown): string[] {
+  const declared = (object as { constructor?: { [kExposed]?: unknown } } | null)?.constructor?.[kExposed];
+  if (Array.isArray(declared)) return declared.filter((name): name is string => typeof name === 'string');
   const names = new Set<string>();
   for (let o = object as object | null; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o) as object | null) {
     for (const name of Object.getOwnPropertyNames(o)) {
-      if (name === 'constructor' || name.startsWith('_')) continue;
+      if (name === 'constructor' || name.startsWith('_') || name.endsWith('Sync')) continue;
       const descriptor = Object.getOwnPropertyDescriptor(o, name);
       if (descriptor !== undefined && typeof descriptor.value === 'function') names.add(name);
     }

@@ -41,7 +41,7 @@ export interface ManagerBarrierOptions {
 export class SyncManager extends BaseManager {
   /** A dict in the server (Python's manager.dict()), empty or from a Map, entries or an object. */
   dict<K = unknown, V = unknown>(init?: Map<K, V> | Iterable<readonly [K, V]>): Promise<DictProxy<K, V>>;
-  dict<V = unknown>(init: Record<string, V>): Promise<DictProxy<string, V>>;
+  dict<K extends string = string, V = unknown>(init: { readonly [key: string]: V }): Promise<DictProxy<K, V>>;
   dict<K, V>(init?: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Promise<DictProxy<K, V>> {
     const plain = init === undefined || init instanceof Map || Array.isArray(init) ? init : Symbol.iterator in Object(init) ? [...(init as Iterable<readonly [K, V]>)] : init;
     return this.create('dict', plain === undefined ? [] : [plain]) as Promise<DictProxy<K, V>>;
