@@ -2,9 +2,10 @@
  * Listener and Client (Python's multiprocessing.connection): connections between processes
  * that need not be related, over TCP or Unix sockets, authenticated by a shared key.
  *
- * Authentication is CPython's challenge–response, both ways: the side that accepts sends 40
- * random bytes, the other returns their HMAC-SHA256 under the key, and then the roles swap. A
- * key never crosses the wire, and either side that fails raises AuthenticationError. Until
+ * Authentication is CPython's challenge–response, both ways, as CPython 3.12 speaks it (and
+ * understood by 3.11): the side that accepts sends '{sha256}' and 40 random bytes, the other
+ * returns their HMAC under the key, and then the roles swap. A key never crosses the wire,
+ * and either side that fails raises AuthenticationError. Until
  * then a connection accepts only small frames, so nobody can make us buffer a huge message
  * before proving the key.
  */
@@ -46,6 +47,19 @@ const CHALLENGE = Buffer.from('#CHALLENGE#');
 const WELCOME = Buffer.from('#WELCOME#');
 const FAILURE = Buffer.from('#FAILURE#');
 const NONCE_BYTES = 40;
+/** What CPython 3.12 asks for, and we too. */
+const DIGEST = 'sha256';
+/** The digests CPython 3.12 accepts in an answer: its names, and node:crypto's. */
+const ALLOWED_DIGESTS = new Map([
+  ['md5', 'md5'],
+  ['sha256', 'sha256'],
+  ['sha384', 'sha384'],
+  ['sha3_256', 'sha3-256'],
+  ['sha3_384', 'sha3-384'],
+]);
+/** CPython ≤ 3.11's bare challenge, and its bare HMAC-MD5 answer. */
+const LEGACY_MESSAGE = 20;
+const MD5_BYTES = 16;
 /** The largest frame read before authentication (CPython reads 256 bytes). */
 const AUTH_FRAME = 256;
 /**
@@ -53,6 +67,8 @@ const AUTH_FRAME = 256;
  * and the other none, or the peer is not one of ours.
  */
 const AUTH_TIMEOUT_MS = 30_000;
+
+function ignore(): void {}
 
 export function checkAuthkey(authkey: unknown, what: string): Uint8Array | null {
   if (authkey === undefined || authkey === null) return null;
@@ -86,12 +102,25 @@ export function describeAddress(address: Address): string {
  * Sends a challenge and checks the answer (CPython's deliver_challenge): the peer must hold
  * `authkey`. On a wrong answer the peer is told, and AuthenticationError is raised here.
  */
-export async function deliverChallenge(connection: SocketConnection, authkey: Uint8Array, timeout?: number): Promise<void> {
-  const nonce = randomBytes(NONCE_BYTES);
-  connection.sendBytes(Buffer.concat([CHALLENGE, nonce]));
-  const answer = await connection.recvBytes(AUTH_FRAME, { timeout });
-  const expected = digest(authkey, nonce);
-  if (answer.byteLength === expected.byteLength && timingSafeEqual(answer, expected)) {
+export interface HandshakeOptions {
+  /** Milliseconds for the exchange. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A handshake's limit: milliseconds, or { timeout, signal }. */
+function handshakeOptions(given: number | HandshakeOptions | undefined): HandshakeOptions {
+  return typeof given === 'number' ? { timeout: given } : (given ?? {});
+}
+
+export async function deliverChallenge(connection: SocketConnection, authkey: Uint8Array, given?: number | HandshakeOptions): Promise<void> {
+  const options = handshakeOptions(given);
+  // CPython 3.12's challenge: the digest it wants named up front. (3.11 and older answer any
+  // challenge with a bare HMAC-MD5, which is accepted: the MAC covers the prefix too.)
+  const message = Buffer.concat([Buffer.from(`{${DIGEST}}`), randomBytes(NONCE_BYTES)]);
+  connection.sendBytes(Buffer.concat([CHALLENGE, message]));
+  const response = await connection.recvBytes(AUTH_FRAME, options);
+  if (verify(authkey, message, response)) {
     connection.sendBytes(WELCOME);
     return;
   }
@@ -100,51 +129,79 @@ export async function deliverChallenge(connection: SocketConnection, authkey: Ui
 }
 
 /** Answers a challenge (CPython's answer_challenge); AuthenticationError if the peer rejects the answer. */
-export async function answerChallenge(connection: SocketConnection, authkey: Uint8Array, timeout?: number): Promise<void> {
-  const challenge = await connection.recvBytes(AUTH_FRAME, { timeout });
+export async function answerChallenge(connection: SocketConnection, authkey: Uint8Array, given?: number | HandshakeOptions): Promise<void> {
+  const options = handshakeOptions(given);
+  const challenge = await connection.recvBytes(AUTH_FRAME, options);
   if (challenge.byteLength <= CHALLENGE.byteLength || !challenge.subarray(0, CHALLENGE.byteLength).equals(CHALLENGE)) {
     throw new AuthenticationError('protocol error: expected an authentication challenge (does the other side use an authkey?)');
   }
-  connection.sendBytes(digest(authkey, challenge.subarray(CHALLENGE.byteLength)));
-  const response = await connection.recvBytes(AUTH_FRAME, { timeout });
+  const message = challenge.subarray(CHALLENGE.byteLength);
+  if (message.byteLength < LEGACY_MESSAGE) throw new AuthenticationError(`protocol error: a challenge of ${message.byteLength} bytes is too short`);
+  connection.sendBytes(respond(authkey, message));
+  const response = await connection.recvBytes(AUTH_FRAME, options);
   if (!response.equals(WELCOME)) throw new AuthenticationError('digest sent was rejected: the other side holds a different authkey');
 }
 
-function digest(authkey: Uint8Array, nonce: Uint8Array): Buffer {
-  return createHmac('sha256', authkey).update(nonce).digest();
+/**
+ * The digest a message names ('{sha256}…'), or '' for a legacy one (CPython ≤ 3.11: a bare
+ * 20-byte challenge, or a bare 16-byte HMAC-MD5 answer); null if it names none we accept.
+ */
+function digestOf(message: Uint8Array): { name: string; payload: Uint8Array } | null {
+  if (message.byteLength === LEGACY_MESSAGE || message.byteLength === MD5_BYTES) return { name: '', payload: message };
+  if (message[0] !== 0x7b) return null; // '{'
+  const end = message.indexOf(0x7d, 1); // '}'
+  if (end < 0 || end > 21) return null;
+  const name = Buffer.from(message.subarray(1, end)).toString('ascii');
+  return ALLOWED_DIGESTS.has(name) ? { name, payload: message.subarray(end + 1) } : null;
+}
+
+function hmac(name: string, authkey: Uint8Array, message: Uint8Array): Buffer {
+  return createHmac(ALLOWED_DIGESTS.get(name) ?? name, authkey).update(message).digest();
+}
+
+function respond(authkey: Uint8Array, message: Uint8Array): Buffer {
+  const found = digestOf(message);
+  if (found === null) throw new AuthenticationError('protocol error: the challenge names a digest this side does not support');
+  if (found.name === '') return hmac('md5', authkey, message);
+  return Buffer.concat([Buffer.from(`{${found.name}}`), hmac(found.name, authkey, message)]);
+}
+
+function verify(authkey: Uint8Array, message: Uint8Array, response: Uint8Array): boolean {
+  const found = digestOf(response);
+  if (found === null) return false;
+  const expected = hmac(found.name === '' ? 'md5' : found.name, authkey, message);
+  return expected.byteLength === found.payload.byteLength && timingSafeEqual(expected, found.payload);
 }
 
 /** Both directions of the handshake, in the order of the side given (`accepting`: the listening side). */
-export async function authenticate(connection: SocketConnection, authkey: Uint8Array, accepting: boolean, given: number | undefined): Promise<void> {
-  const timeout = given ?? AUTH_TIMEOUT_MS;
-  connection[kLimit] = AUTH_FRAME;
+export async function authenticate(connection: SocketConnection, authkey: Uint8Array, accepting: boolean, given: number | undefined, signal?: AbortSignal): Promise<void> {
+  const timeout = Math.round(given ?? AUTH_TIMEOUT_MS);
+  // Each side reads three frames (a challenge, an answer, a verdict); a message right behind them is the caller's.
+  connection[kLimit] = [AUTH_FRAME, 3];
+  const options = { timeout, signal };
   try {
-    await handshake(connection, authkey, accepting, timeout);
+    if (accepting) {
+      await deliverChallenge(connection, authkey, options);
+      await answerChallenge(connection, authkey, options);
+    } else {
+      await answerChallenge(connection, authkey, options);
+      await deliverChallenge(connection, authkey, options);
+    }
   } catch (error) {
     if (error instanceof TimeoutError) {
       throw new AuthenticationError(`authentication did not complete within ${timeout} ms: does the other side use an authkey too?`, { cause: error });
     }
     throw error;
   }
-  connection[kLimit] = Infinity;
-}
-
-async function handshake(connection: SocketConnection, authkey: Uint8Array, accepting: boolean, timeout: number): Promise<void> {
-  if (accepting) {
-    await deliverChallenge(connection, authkey, timeout);
-    await answerChallenge(connection, authkey, timeout);
-  } else {
-    await answerChallenge(connection, authkey, timeout);
-    await deliverChallenge(connection, authkey, timeout);
-  }
+  connection[kLimit] = [Infinity, 0];
 }
 
 /** Wraps an accepted socket; with a key, authenticated (the socket is dropped if that fails). */
-export async function acceptedConnection(socket: Socket, authkey: Uint8Array | null, timeout?: number): Promise<SocketConnection> {
+export async function acceptedConnection(socket: Socket, authkey: Uint8Array | null, timeout?: number, signal?: AbortSignal): Promise<SocketConnection> {
   const connection = new SocketConnection(kCreate, socket);
   if (authkey === null) return connection;
   try {
-    await authenticate(connection, authkey, true, timeout);
+    await authenticate(connection, authkey, true, timeout, signal);
   } catch (error) {
     connection.close();
     socket.destroy();
@@ -164,9 +221,11 @@ export class Listener implements AsyncDisposable {
   readonly ready: Promise<void>;
   #bound: Address | null = null;
   #incoming: Socket[] = [];
+  readonly #waiting = new WeakMap<Socket, () => void>();
   #acceptors: ((socket: Socket | null) => void)[] = [];
   #closed = false;
   #failure: Error | null = null;
+  #rejectReady: (error: Error) => void = () => {};
   /** Where the last accepted connection came from (Python's last_accepted). */
   lastAccepted: string | readonly [string, number] | null = null;
 
@@ -175,15 +234,17 @@ export class Listener implements AsyncDisposable {
     this.#authkey = checkAuthkey(options.authkey, 'Listener');
     const backlog = options.backlog ?? 128;
     if (!Number.isInteger(backlog) || backlog < 1) throw new ValueError(`Listener: backlog must be a positive integer, got ${String(backlog)}`);
-    const server = createServer({ pauseOnConnect: false });
+    // Paused until accepted: nothing is read (nor its end seen) before a SocketConnection is there for it.
+    const server = createServer({ pauseOnConnect: true });
     this.#server = server;
     server.on('connection', (socket) => {
       const acceptor = this.#acceptors.shift();
       if (acceptor !== undefined) acceptor(socket);
-      else this.#incoming.push(socket);
+      else this.#queue(socket);
       this.#refIfWaited();
     });
     this.ready = new Promise<void>((resolve, reject) => {
+      this.#rejectReady = reject;
       server.once('listening', () => {
         const bound = server.address();
         this.#bound = typeof bound === 'string' || bound === null ? this.#requested : [typeof this.#requested === 'string' ? bound.address : this.#requested[0], bound.port];
@@ -218,17 +279,20 @@ export class Listener implements AsyncDisposable {
   async accept(options: AcceptOptions = {}): Promise<SocketConnection> {
     const ms = checkTimeout(options.timeout, 'Listener.accept()');
     const deadline = ms === undefined ? Infinity : performance.now() + ms;
+    if (this.#closed) throw new ValueError('Listener.accept(): the listener is closed', 'ERR_CLOSED');
     await this.ready;
     const socket = await this.#nextSocket(ms, options.signal);
+    this.#dequeued(socket);
     this.lastAccepted = socket.remotePort === undefined ? (socket.remoteAddress ?? (typeof this.#bound === 'string' ? this.#bound : '')) : [socket.remoteAddress ?? '', socket.remotePort];
     const left = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
-    return acceptedConnection(socket, this.#authkey, left);
+    return acceptedConnection(socket, this.#authkey, left, options.signal);
   }
 
   /** Stops listening: pending accept() calls fail; a Unix socket's file is removed. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#bound === null && this.#failure === null) this.#rejectReady(new ValueError('Listener: closed before it was bound', 'ERR_CLOSED'));
     this.#server.close();
     for (const socket of this.#incoming) socket.destroy();
     this.#incoming = [];
@@ -284,6 +348,28 @@ export class Listener implements AsyncDisposable {
       this.#acceptors.push(acceptor);
       this.#refIfWaited();
     });
+  }
+
+  /** A connection nobody accepted yet: it keeps nothing alive, and leaves the queue if it goes. */
+  #queue(socket: Socket): void {
+    const gone = (): void => {
+      this.#incoming = this.#incoming.filter((queued) => queued !== socket);
+    };
+    socket.on('error', ignore); // a reset before accept() is no crash
+    socket.once('close', gone);
+    this.#waiting.set(socket, gone);
+    socket.unref();
+    this.#incoming.push(socket);
+  }
+
+  /** Accepted: ours to watch now (the SocketConnection listens for its errors and end). */
+  #dequeued(socket: Socket): void {
+    const gone = this.#waiting.get(socket);
+    if (gone === undefined) return;
+    this.#waiting.delete(socket);
+    socket.off('error', ignore);
+    socket.off('close', gone);
+    socket.ref();
   }
 
   #flushAcceptors(): void {

@@ -9,8 +9,9 @@
  * The socket keeps the program alive only while a receive, a poll or a write is pending.
  */
 import type { Socket } from 'node:net';
-import { BrokenPipeError, BufferTooShort, EOFError, MessageTooLongError, TimeoutError, ValueError } from './errors.js';
-import { createReduceContext, dumps, loadsAsync } from './reduction.js';
+import { AuthenticationError, BrokenPipeError, BufferTooShort, EOFError, MessageTooLongError, SerializationError, TimeoutError, ValueError } from './errors.js';
+import { createReduceContext, dumps, loadsAsync, registerReducer } from './reduction.js';
+import './resource-sharer.js'; // a SocketConnection crosses as its net.Socket
 import { checkTimeout, inspectCustom } from './util.js';
 
 export interface SocketReceiveOptions {
@@ -22,17 +23,26 @@ export interface SocketReceiveOptions {
 
 /** Internal: makes a SocketConnection (Listener, Client). */
 export const kCreate = Symbol('multiprocessing-ts.socket-connection');
-/** Internal: the largest frame this connection accepts now (authentication reads small ones only). */
+/**
+ * Internal: the next frames must be small (authentication): [bytes, frames]. The limit lifts
+ * by itself after that many frames, so a message right behind the handshake's last one (in
+ * the same read) is not held to it.
+ */
 export const kLimit = Symbol('multiprocessing-ts.frame-limit');
 /** Internal: sends one message made of several parts, without joining them first (managers). */
 export const kSendParts = Symbol('multiprocessing-ts.send-parts');
+const kMove = Symbol('move');
+const kArrive = Symbol('arrive');
 
 /** Unread frames beyond this many bytes pause the socket until the reader catches up. */
 const PAUSE_AT = 16 << 20;
 /** Messages up to this size go out as one buffer, header included: one write, no writev. */
 const COPY_UP_TO = 64 << 10;
+/** A 4-byte header carries lengths up to this (CPython's threshold); longer ones: 0xFFFFFFFF, then 8 bytes. */
+const SHORT_MAX = 0x7fffffff;
 const LONG_FRAME = 0xffffffff;
 const EMPTY = Buffer.alloc(0);
+const CHALLENGE = Buffer.from('#CHALLENGE#');
 
 const context = createReduceContext('spawn');
 
@@ -52,7 +62,7 @@ export class SocketConnection<T = unknown> implements Disposable {
   #waiters: (() => void)[] = [];
   /** Receives, polls and writes under way: the socket keeps the program alive while any is. */
   #busy = 0;
-  [kLimit] = Infinity;
+  [kLimit]: [bytes: number, frames: number] = [Infinity, 0];
 
   constructor(key: typeof kCreate, socket: Socket) {
     if (key !== kCreate) throw new TypeError('SocketConnection: made by Listener.accept() and Client(), not directly');
@@ -63,6 +73,7 @@ export class SocketConnection<T = unknown> implements Disposable {
     socket.on('end', () => this.#end(null));
     socket.on('error', (error: Error) => this.#end(error));
     socket.on('close', () => this.#end(null));
+    socket.resume(); // an accepted socket waits paused until it is ours (Listener: pauseOnConnect)
   }
 
   get closed(): boolean {
@@ -114,12 +125,31 @@ export class SocketConnection<T = unknown> implements Disposable {
     if (!Number.isInteger(length) || length < 0 || offset + length > bytes.byteLength) {
       throw new ValueError(`SocketConnection.sendBytes(): size ${String(size)} from offset ${offset} runs past the buffer (${bytes.byteLength} bytes)`);
     }
-    this.#write([bytes.subarray(offset, offset + length)], 'sendBytes()');
+    // A snapshot, as Python's send_bytes takes: a large message may still be queued when this returns.
+    const part = bytes.subarray(offset, offset + length);
+    this.#write([length > COPY_UP_TO ? Buffer.from(part) : part], 'sendBytes()');
   }
 
   /** Receives the next value; EOFError once the other end has closed and nothing is left. */
   async recv(options?: SocketReceiveOptions): Promise<T> {
-    return (await loadsAsync(await this.#next(options, 'recv()'), context)) as T;
+    const frame = await this.#next(options, 'recv()');
+    if (frame.byteLength > CHALLENGE.byteLength && frame.subarray(0, CHALLENGE.byteLength).equals(CHALLENGE)) {
+      throw new AuthenticationError('SocketConnection.recv(): the other side asks for authentication: connect with its authkey');
+    }
+    return (await loadsAsync(frame, context)) as T;
+  }
+
+  /** Resolves once everything sent so far is handed to the kernel (send() never waits; a fast writer may). */
+  drain(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.writableLength === 0 || socket.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#hold();
+      socket.write(EMPTY, () => {
+        this.#let();
+        resolve();
+      });
+    });
   }
 
   /**
@@ -166,6 +196,7 @@ export class SocketConnection<T = unknown> implements Disposable {
       if (error instanceof TimeoutError) return false;
       throw error;
     }
+    if (this.#closed) throw this.#closedError('poll()');
     return this.#frames.length > 0 || this.#ended;
   }
 
@@ -192,6 +223,30 @@ export class SocketConnection<T = unknown> implements Disposable {
     return `<SocketConnection ${state}>`;
   }
 
+  /**
+   * Internal (its reducer): the connection moves to another process, as its socket does
+   * (resource-sharer.ts); what was received here and not read yet goes along.
+   */
+  [kMove](): { socket: Socket; unread: Buffer } {
+    if (this.#closed) throw new SerializationError('A closed SocketConnection cannot be sent to another process');
+    const parts: Buffer[] = [];
+    for (const frame of this.#frames) parts.push(frameHeader(frame.byteLength), frame);
+    if (this.#need >= 0) parts.push(frameHeader(this.#need)); // a frame whose header was read already
+    parts.push(...this.#chunks);
+    this.#closed = true; // moved: nothing more is read or written here
+    this.#frames = [];
+    this.#chunks = [];
+    this.#wake();
+    return { socket: this.#socket, unread: Buffer.concat(parts) };
+  }
+
+  /** Internal: the moved connection, in the receiving process. */
+  static [kArrive](socket: Socket, unread: Uint8Array): SocketConnection<unknown> {
+    const connection = new SocketConnection(kCreate, socket);
+    if (unread.byteLength > 0) connection.#onData(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
+    return connection;
+  }
+
   // ---- internals --------------------------------------------------------------------------
 
   #write(parts: readonly Uint8Array[], method: string): void {
@@ -204,7 +259,7 @@ export class SocketConnection<T = unknown> implements Disposable {
     }
     let length = 0;
     for (const part of parts) length += part.byteLength;
-    const headerBytes = length < LONG_FRAME ? 4 : 12;
+    const headerBytes = length <= SHORT_MAX ? 4 : 12;
     if (length <= COPY_UP_TO) {
       const out = Buffer.allocUnsafe(headerBytes + length);
       out.writeUInt32BE(length, 0);
@@ -220,12 +275,7 @@ export class SocketConnection<T = unknown> implements Disposable {
     }
     this.#hold();
     const done = (): void => this.#let();
-    const header = Buffer.allocUnsafe(headerBytes);
-    if (headerBytes === 4) header.writeUInt32BE(length, 0);
-    else {
-      header.writeUInt32BE(LONG_FRAME, 0);
-      header.writeBigUInt64BE(BigInt(length), 4);
-    }
+    const header = frameHeader(length);
     socket.cork();
     socket.write(header);
     for (let i = 0; i < parts.length; i++) socket.write(parts[i], i === parts.length - 1 ? done : undefined);
@@ -315,10 +365,14 @@ export class SocketConnection<T = unknown> implements Disposable {
           length = Number(head.readBigUInt64BE(4));
           headerBytes = 12;
         }
-        if (length > this[kLimit]) {
-          this.#end(new MessageTooLongError(`a message of ${length} bytes was announced where at most ${this[kLimit]} are accepted`));
-          this.#socket.destroy();
-          return;
+        const limit = this[kLimit];
+        if (limit[1] > 0) {
+          if (length > limit[0]) {
+            this.#end(new MessageTooLongError(`a message of ${length} bytes was announced where at most ${limit[0]} are accepted (before authentication)`));
+            this.#socket.destroy();
+            return;
+          }
+          if (--limit[1] === 0) limit[0] = Infinity;
         }
         this.#take(headerBytes);
         this.#need = length;
@@ -343,6 +397,7 @@ export class SocketConnection<T = unknown> implements Disposable {
 
   /** Takes `n` bytes (n ≤ #have) from the front: copies only when they span chunks. */
   #take(n: number): Buffer {
+    if (n === 0) return EMPTY;
     this.#have -= n;
     const chunks = this.#chunks;
     const first = chunks[0];
@@ -378,3 +433,28 @@ export class SocketConnection<T = unknown> implements Disposable {
     return new ValueError(`SocketConnection.${method}: the connection is closed`, 'ERR_CLOSED');
   }
 }
+
+function frameHeader(length: number): Buffer {
+  if (length <= SHORT_MAX) {
+    const header = Buffer.allocUnsafe(4);
+    header.writeUInt32BE(length, 0);
+    return header;
+  }
+  const header = Buffer.allocUnsafe(12);
+  header.writeUInt32BE(LONG_FRAME, 0);
+  header.writeBigUInt64BE(BigInt(length), 4);
+  return header;
+}
+
+interface MovedConnection {
+  readonly socket: Socket;
+  readonly unread: Uint8Array;
+}
+
+registerReducer<SocketConnection<unknown>, MovedConnection>({
+  type: 'multiprocessing-ts:SocketConnection',
+  module: import.meta.url,
+  cls: SocketConnection,
+  reduce: (connection) => connection[kMove](),
+  rebuild: (state) => SocketConnection[kArrive](state.socket, state.unread),
+});
