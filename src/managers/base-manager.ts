@@ -14,7 +14,7 @@ import { currentProcess, type Process } from '../process.js';
 import { explicitReference, isModuleReference, referenceOf, type ModuleReference } from '../reference.js';
 import type { StartMethod } from '../start-methods.js';
 import { checkTimeout, inspectCustom } from '../util.js';
-import { BaseProxy, ManagerClient, registerProxyClass, type ProxyClass } from './proxy.js';
+import { BaseProxy, ManagerClient, proxyKindOf, registerProxyClass, type ProxyClass } from './proxy.js';
 import { Server, type Callable, type TypeSpec } from './server.js';
 import type { ServerConfig, ServerReport } from './server-main.js';
 
@@ -91,7 +91,7 @@ export class BaseManager implements AsyncDisposable {
     if (proxytype !== undefined && !(proxytype.prototype instanceof BaseProxy)) {
       throw new TypeError(`${this.name}.register("${typeid}"): proxytype must be a class extending BaseProxy`);
     }
-    if (proxytype !== undefined) registerProxyClass(proxytype.name, proxytype);
+    const kind = proxytype === undefined ? 'AutoProxy' : (proxyKindOf(proxytype) ?? registerProxyClass(proxytype, userProxyKind(proxytype)));
     const exposed = options.exposed ?? null;
     if (exposed !== null && (!Array.isArray(exposed) || !exposed.every((name) => typeof name === 'string'))) {
       throw new TypeError(`${this.name}.register("${typeid}"): exposed must be an array of method names`);
@@ -101,7 +101,7 @@ export class BaseManager implements AsyncDisposable {
       callable,
       exposed,
       methodToTypeid: { ...(options.methodToTypeid ?? {}) },
-      proxy: proxytype?.name ?? 'AutoProxy',
+      proxy: kind,
     });
     if (options.createMethod !== false) {
       Object.defineProperty(this.prototype, typeid, {
@@ -189,18 +189,19 @@ export class BaseManager implements AsyncDisposable {
   }
 
   /**
-   * Stops the server this manager started (its objects go), and the connection to it; for a
-   * connected manager, only the connection. Proxies then fail with EOFError.
+   * Stops the server this manager started: its objects go, and its proxies fail with
+   * EOFError from then on. A connected manager only stops being usable (the server goes on).
    */
   async shutdown(): Promise<void> {
     const client = this.#client;
     const child = this.#process;
     const was = this.#state;
     this.#state = 'shutdown';
+    this.#client = null;
     if (was === 'started' && client !== null) {
       await client.request('shutdown', null, null, null, `${this.constructor.name}.shutdown()`).catch(() => {});
+      client.shutDown(); // (a connected manager leaves the connection: other managers here may share it)
     }
-    client?.close();
     if (child !== null && child.exitcode === null) {
       if ((await child.join(SHUTDOWN_GRACE_MS)) === null) {
         child.terminate();
@@ -238,6 +239,19 @@ export class BaseManager implements AsyncDisposable {
   #expect(state: State, what: string): void {
     if (this.#state !== state) throw new ProcessError(`${what}: the manager is ${this.#state === 'initial' ? 'not started' : this.#state}`, 'ERR_MANAGER_STATE');
   }
+}
+
+let localProxyKinds = 0;
+
+/** An exported proxy class is found by reference elsewhere; another is known in this process only. */
+function userProxyKind(cls: ProxyClass): string {
+  try {
+    const reference = referenceOf(cls as unknown as (...args: never[]) => unknown, 'a proxytype');
+    if (reference.kind !== 'cjs') return `${reference.module}#${reference.name}`;
+  } catch {
+    // not exported
+  }
+  return `local:${++localProxyKinds}:${cls.name}`;
 }
 
 function registryOf(cls: object): Map<string, TypeSpec> {

@@ -10,7 +10,8 @@ import type { Address } from '../listener.js';
 import { registerReducer } from '../reduction.js';
 import { TimeoutError } from '../errors.js';
 import type { Token } from './protocol.js';
-import { BaseProxy, ManagerClient, kClient, makeProxy, registerProxyClass } from './proxy.js';
+import { importedModule } from '../reduction.js';
+import { BaseProxy, ManagerClient, adoptProxyClass, kClient, makeProxy, missingProxyModule, proxyModuleOf, registerProxyClass } from './proxy.js';
 import type { BlockingOptions } from './referents.js';
 import { localServerAt } from './local.js';
 
@@ -221,6 +222,10 @@ export class JoinableQueueProxy<T = unknown> extends QueueProxy<T> {
   }
 }
 
+function notAcquired(what: string, options: BlockingOptions | undefined): TimeoutError {
+  return new TimeoutError(options?.block === false ? `${what}: it is held elsewhere (block: false)` : `${what}: not acquired within ${options?.timeout} ms`);
+}
+
 /** What Python's AcquirerProxy gives (Lock, RLock, Semaphore, BoundedSemaphore, Condition): acquire, release, `with`. */
 export class AcquirerProxy extends BaseProxy {
   /** True once acquired; false if `timeout` ms passed (or `block: false` found it taken). */
@@ -232,7 +237,7 @@ export class AcquirerProxy extends BaseProxy {
   }
   /** Python's `with lock:` — runs fn holding it, and releases even if fn throws. */
   async withLock<R>(fn: () => R | Promise<R>, options?: BlockingOptions): Promise<R> {
-    if (!(await this.acquire(options))) throw new TimeoutError(`${this.token.typeid}.withLock(): not acquired within ${options?.timeout} ms`);
+    if (!(await this.acquire(options))) throw notAcquired(`${this.token.typeid}.withLock()`, options);
     try {
       return await fn();
     } finally {
@@ -241,7 +246,7 @@ export class AcquirerProxy extends BaseProxy {
   }
   /** `await using held = await lock.hold()`: released when the block ends. */
   async hold(options?: BlockingOptions): Promise<AsyncDisposable & { release(): Promise<void> }> {
-    if (!(await this.acquire(options))) throw new TimeoutError(`${this.token.typeid}.hold(): not acquired within ${options?.timeout} ms`);
+    if (!(await this.acquire(options))) throw notAcquired(`${this.token.typeid}.hold()`, options);
     let held = true;
     const release = async (): Promise<void> => {
       if (!held) return;
@@ -333,7 +338,7 @@ export class BarrierProxy extends BaseProxy {
 }
 
 for (const cls of [DictProxy, ListProxy, NamespaceProxy, ValueProxy, ArrayProxy, QueueProxy, JoinableQueueProxy, AcquirerProxy, LockProxy, SemaphoreProxy, ConditionProxy, EventProxy, BarrierProxy]) {
-  registerProxyClass(cls.name, cls);
+  registerProxyClass(cls, cls.name);
 }
 
 interface ProxyState {
@@ -352,7 +357,14 @@ registerReducer<BaseProxy, ProxyState>({
     client.notify('transit', id); // the object waits for its receiver a while
     return { address: client.address, authkey: client.authkey, token: { typeid, id, exposed, proxy: kind } };
   },
+  // (Asked on the sending side: the receiver may not know the class even if the sender does.)
+  imports: (state) => {
+    const module = proxyModuleOf(state.token.proxy);
+    return module === null ? [] : [module];
+  },
   rebuild: (state) => {
+    const module = missingProxyModule(state.token.proxy);
+    if (module !== null) adoptProxyClass(state.token.proxy, importedModule(module));
     // In the manager's own server, the proxy calls it directly (Python's manager-owned proxies).
     const client = localServerAt(state.address)?.client ?? ManagerClient.for(state.address, state.authkey);
     const proxy = makeProxy(client, state.token);

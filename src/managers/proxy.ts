@@ -9,7 +9,7 @@
  * the manager's own server it is the object itself.
  */
 import { errorFrom } from '../error-state.js';
-import { EOFError, RemoteError } from '../errors.js';
+import { AuthenticationError, EOFError, RemoteError } from '../errors.js';
 import { Client, describeAddress, type Address } from '../listener.js';
 import { createReduceContext, dumps } from '../reduction.js';
 import { kSendParts, type SocketConnection } from '../socket-connection.js';
@@ -26,6 +26,8 @@ interface Pending {
 export type Proxied<T> = {
   [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
+
+const CHALLENGE = Buffer.from('#CHALLENGE#');
 
 /** Internal: makes proxies (the manager and the reducer do). */
 export const kMake = Symbol('multiprocessing-ts.make-proxy');
@@ -45,11 +47,11 @@ export interface ProxyClient {
 export class ManagerClient implements ProxyClient {
   static readonly #clients = new Map<string, ManagerClient>();
 
-  /** The client for that server and key, made once. */
+  /** The client for that server and key, made once (again once that server is gone: another may serve there now). */
   static for(address: Address, authkey: Uint8Array | null): ManagerClient {
     const key = `${addressKey(address)}#${authkey === null ? '' : Buffer.from(authkey).toString('hex')}`;
     let client = ManagerClient.#clients.get(key);
-    if (client === undefined) {
+    if (client === undefined || client.#gone !== null) {
       client = new ManagerClient(address, authkey);
       ManagerClient.#clients.set(key, client);
     }
@@ -62,6 +64,8 @@ export class ManagerClient implements ProxyClient {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #reading = false;
+  /** Set once the server is gone (shut down, or the connection ended): every request fails with it. */
+  #gone: Error | null = null;
 
   private constructor(address: Address, authkey: Uint8Array | null) {
     this.address = address;
@@ -70,6 +74,7 @@ export class ManagerClient implements ProxyClient {
 
   /** Sends a request and resolves with its value; a proxy for R_PROXY replies. */
   async request(op: Op, target: string | null, method: string | null, args: readonly unknown[] | null, what: string): Promise<unknown> {
+    if (this.#gone !== null) throw this.#gone;
     const connection = await this.#connect();
     const id = this.#nextId++;
     const argBytes = args === null ? null : dumps(args, createReduceContext('spawn'), `the arguments of ${what}`);
@@ -94,8 +99,9 @@ export class ManagerClient implements ProxyClient {
     ).catch(() => {});
   }
 
-  /** Closes this process's connection to the server (the server gives back what it held for it). */
-  close(): void {
+  /** The server was shut down: the connection closes, and requests fail from now on. */
+  shutDown(): void {
+    this.#gone ??= new EOFError(`the manager at ${describeAddress(this.address)} was shut down`);
     const connection = this.#connection;
     this.#connection = null;
     void connection?.then((c) => c.close(), () => {});
@@ -125,6 +131,10 @@ export class ManagerClient implements ProxyClient {
           this.#failAll(error);
           return;
         }
+        if (reply.byteLength > CHALLENGE.byteLength && reply.subarray(0, CHALLENGE.byteLength).equals(CHALLENGE)) {
+          this.#failAll(new AuthenticationError(`the manager at ${describeAddress(this.address)} requires an authkey: give it ({ authkey })`));
+          return;
+        }
         const [id, status, bytes] = decodeReply(reply);
         const pending = this.#pending.get(id);
         if (pending === undefined) continue;
@@ -145,7 +155,10 @@ export class ManagerClient implements ProxyClient {
       return;
     }
     if (status === R_OK) pending.resolve(value);
-    else if (status === R_PROXY) pending.resolve(makeProxy(this, value as Token));
+    else if (status === R_PROXY) {
+      await loadProxyClass((value as Token).proxy);
+      pending.resolve(makeProxy(this, value as Token));
+    }
     else if (status === R_ERROR) pending.reject(errorFrom(value));
     else if (status === R_REMOTE) {
       const { message, stack } = value as { message: string; stack?: string };
@@ -154,8 +167,10 @@ export class ManagerClient implements ProxyClient {
   }
 
   #failAll(error: unknown): void {
+    const lost = error instanceof AuthenticationError ? error : this.#lost(error);
+    this.#gone ??= lost;
+    void this.#connection?.then((c) => c.close(), () => {});
     this.#connection = null;
-    const lost = this.#lost(error);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) p.reject(lost);
@@ -174,11 +189,54 @@ const released = new FinalizationRegistry<{ client: ProxyClient; id: string }>((
 
 /** A proxy class: BaseProxy or a subclass. */
 export type ProxyClass = new (key: typeof kMake, client: ProxyClient, token: Token) => BaseProxy;
+/**
+ * Proxy classes by kind: a built-in one's name, `<module URL>#<export>` for an exported user
+ * class (a process that meets it imports it, as Python unpickles a proxytype by reference), or
+ * `local:…` for one that is not exported (made here only; elsewhere an AutoProxy).
+ */
 const proxyClasses = new Map<string, ProxyClass>();
+const kinds = new WeakMap<ProxyClass, string>();
 
-/** Makes the proxies of tokens that name `name` instances of `cls` (the built-in ones register here). */
-export function registerProxyClass(name: string, cls: ProxyClass): void {
-  proxyClasses.set(name, cls);
+/** Registers a proxy class under its kind (the built-ins: their names); returns the kind. */
+export function registerProxyClass(cls: ProxyClass, kind: string): string {
+  const known = kinds.get(cls);
+  if (known !== undefined) return known;
+  proxyClasses.set(kind, cls);
+  kinds.set(cls, kind);
+  return kind;
+}
+
+export function proxyKindOf(cls: ProxyClass): string | undefined {
+  return kinds.get(cls);
+}
+
+/** The module a kind names an exported class of (null: a built-in or a local one). */
+export function proxyModuleOf(kind: string): string | null {
+  const at = kind.lastIndexOf('#');
+  return at > 0 && !kind.startsWith('local:') ? kind.slice(0, at) : null;
+}
+
+/** The module a kind is found in, if it names an exported class not known here yet. */
+export function missingProxyModule(kind: string): string | null {
+  return proxyClasses.has(kind) ? null : proxyModuleOf(kind);
+}
+
+/** Takes an exported proxy class from its module's namespace (imported already). */
+export function adoptProxyClass(kind: string, namespace: Record<string, unknown> | undefined): void {
+  if (proxyClasses.has(kind) || namespace === undefined) return;
+  const cls = namespace[kind.slice(kind.lastIndexOf('#') + 1)];
+  if (typeof cls === 'function' && cls.prototype instanceof BaseProxy) registerProxyClass(cls as ProxyClass, kind);
+}
+
+/** Makes sure a token's proxy class is known here (importing its module if need be). */
+export async function loadProxyClass(kind: string): Promise<void> {
+  const module = missingProxyModule(kind);
+  if (module === null) return;
+  try {
+    adoptProxyClass(kind, (await import(module)) as Record<string, unknown>);
+  } catch {
+    // not importable here: an AutoProxy stands in
+  }
 }
 
 /** A proxy for the token's object; the reference it stands for is the caller's already. */

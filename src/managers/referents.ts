@@ -41,7 +41,8 @@ function limitOf(options: BlockingOptions | undefined, what: string): number | u
 
 interface Waiter {
   readonly caller: number;
-  wake(granted: boolean): void;
+  /** true: its turn; false: out of time; null: its caller is gone. */
+  wake(granted: boolean | null): void;
 }
 
 /** Callers waiting their turn, first come first served; each learns whether it got it or ran out of time. */
@@ -52,10 +53,10 @@ class Line {
     return this.#waiters.length;
   }
 
-  /** Waits until woken (true) or `timeout` ms (false); `caller` is who waits (dropped if it disconnects). */
-  wait(timeout: number | undefined, caller: number): Promise<boolean> {
+  /** Waits until woken (true), `timeout` ms (false), or `caller` disconnects (null). */
+  wait(timeout: number | undefined, caller: number): Promise<boolean | null> {
     if (timeout === 0) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
+    return new Promise<boolean | null>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
         caller,
@@ -89,7 +90,7 @@ class Line {
   drop(caller: number): void {
     for (const waiter of this.#waiters.filter((w) => w.caller === caller)) {
       this.#remove(waiter);
-      waiter.wake(false);
+      waiter.wake(null);
     }
   }
 
@@ -97,6 +98,15 @@ class Line {
     const at = this.#waiters.indexOf(waiter);
     if (at >= 0) this.#waiters.splice(at, 1);
   }
+}
+
+/** How Python prints a value: floats of 'f'/'d' with a decimal point, strings in single quotes. */
+function pyRepr(value: unknown, typecode: string): string {
+  if (typeof value === 'number' && (typecode === 'f' || typecode === 'd') && Number.isInteger(value)) return value.toFixed(1);
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (value === null || value === undefined) return 'None';
+  return String(value);
 }
 
 // ---- containers ---------------------------------------------------------------------------
@@ -279,9 +289,9 @@ export class ValueReferent<T = unknown> {
   [kValue](): T {
     return this.#value;
   }
-  /** Python's repr: Value('i', 21). */
+  /** Python's repr: Value('i', 21), Value('d', 0.0), Value('c', 'hello'). */
   repr(): string {
-    return `Value('${this.typecode}', ${typeof this.#value === 'string' ? JSON.stringify(this.#value) : String(this.#value)})`;
+    return `Value('${this.typecode}', ${pyRepr(this.#value, this.typecode)})`;
   }
 }
 
@@ -314,9 +324,9 @@ export class ArrayReferent {
   [kValue](): number[] {
     return this.copy();
   }
-  /** Python's repr: array('i', [0, 1, 2]). */
+  /** Python's repr: array('i', [0, 1, 2]), array('d', [1.5, 2.0]). */
   repr(): string {
-    return `array('${this.typecode}', [${this.#items.join(', ')}])`;
+    return `array('${this.typecode}', [${this.#items.map((item) => pyRepr(item, this.typecode)).join(', ')}])`;
   }
 }
 
@@ -340,7 +350,7 @@ export class QueueReferent<T = unknown> implements CallerAware {
     let limit = limitOf(options, 'Queue.put()');
     const deadline = limit === undefined ? Infinity : performance.now() + limit;
     while (this.full()) {
-      if (!(await this.#putters.wait(limit, caller))) throw new Full(`Queue.put(): the queue is full (maxsize ${this.maxsize})`);
+      if ((await this.#putters.wait(limit, caller)) !== true) throw new Full(`Queue.put(): the queue is full (maxsize ${this.maxsize})`);
       limit = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
     }
     this.#items.push(item);
@@ -355,7 +365,7 @@ export class QueueReferent<T = unknown> implements CallerAware {
     let limit = limitOf(options, 'Queue.get()');
     const deadline = limit === undefined ? Infinity : performance.now() + limit;
     while (this.#items.length === 0) {
-      if (!(await this.#getters.wait(limit, caller))) throw new Empty(limit === 0 ? 'Queue.get(): the queue is empty' : `Queue.get(): nothing arrived within ${options?.timeout} ms`);
+      if ((await this.#getters.wait(limit, caller)) !== true) throw new Empty(limit === 0 ? 'Queue.get(): the queue is empty' : `Queue.get(): nothing arrived within ${options?.timeout} ms`);
       limit = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
     }
     const item = this.#items.shift() as T;
@@ -382,7 +392,7 @@ export class QueueReferent<T = unknown> implements CallerAware {
   async join(): Promise<void> {
     if (!this.joinable) throw new ValueError('Queue.join(): only a JoinableQueue can be joined', 'ERR_NOT_JOINABLE');
     const caller = currentCaller();
-    while (this.#unfinished > 0) await this.#joiners.wait(undefined, caller);
+    while (this.#unfinished > 0) if ((await this.#joiners.wait(undefined, caller)) === null) return;
   }
   [kCallerGone](caller: number): void {
     // An item is never handed to a client that is gone.
@@ -407,7 +417,7 @@ export class LockReferent implements CallerAware {
   /** acquire() for `caller` (a Condition taking its lock back after a wait). */
   async acquireFor(caller: number, limit: number | undefined): Promise<boolean> {
     if (this.tryTake(caller)) return true;
-    return this.line.wait(limit, caller); // release() hands it over before waking the next
+    return (await this.line.wait(limit, caller)) === true; // release() hands it over before waking the next
   }
 
   release(): void {
@@ -507,7 +517,7 @@ export class SemaphoreReferent implements CallerAware {
       this.#value--;
       return true;
     }
-    return this.#line.wait(limit, currentCaller()); // release() hands its unit to the next waiter
+    return (await this.#line.wait(limit, currentCaller())) === true; // release() hands its unit to the next waiter
   }
   release(n = 1): void {
     if (!Number.isInteger(n) || n < 1) throw new ValueError(`Semaphore.release(): n must be a positive integer, got ${String(n)}`);
@@ -552,6 +562,7 @@ export class ConditionReferent implements CallerAware {
     const lock = this.#lock;
     const depth = lock instanceof RLockReferent ? lock.releaseAll() : (lock.release(), 1);
     const notified = await this.#line.wait(ms, caller);
+    if (notified === null) return false; // its client is gone: nothing to take back for it
     await lock.acquireFor(caller, undefined);
     if (lock instanceof RLockReferent) lock.restoreDepth(depth);
     return notified;
@@ -595,7 +606,7 @@ export class EventReferent {
   async wait(timeout?: number): Promise<boolean> {
     const ms = checkTimeout(timeout, 'Event.wait()');
     if (this.#flag) return true;
-    return (await this.#line.wait(ms, currentCaller())) || this.#flag;
+    return (await this.#line.wait(ms, currentCaller())) === true || this.#flag;
   }
 }
 
@@ -685,7 +696,12 @@ export const makeRLock = (): RLockReferent => new RLockReferent();
 export const makeSemaphore = (value?: number): SemaphoreReferent => new SemaphoreReferent(value, false);
 export const makeBoundedSemaphore = (value?: number): SemaphoreReferent => new SemaphoreReferent(value, true);
 /** The lock arrives as a proxy of this server's own (see local.ts): the Condition holds the lock itself. */
-export const makeCondition = (lock?: BaseProxy | null): ConditionReferent => new ConditionReferent(lock === undefined || lock === null ? null : (localReferent(lock) as LockReferent));
+export function makeCondition(lock?: BaseProxy | null): ConditionReferent {
+  if (lock === undefined || lock === null) return new ConditionReferent(null);
+  const referent = localReferent(lock);
+  if (!(referent instanceof LockReferent)) throw new TypeError("Condition(lock): the lock must be a Lock or RLock of this same manager");
+  return new ConditionReferent(referent);
+}
 export const makeEvent = (): EventReferent => new EventReferent();
 
 /** A Barrier's action is an exported function (its reference crosses; it runs in the server). */

@@ -10,6 +10,7 @@
  * own. Proxies that arrive in the server itself (an argument, an item of a managed list) are
  * the server's own references, and call it directly.
  */
+import { randomBytes } from 'node:crypto';
 import { errorState } from '../error-state.js';
 import { EOFError, RemoteError } from '../errors.js';
 import { Listener, authenticate, type Address } from '../listener.js';
@@ -70,6 +71,8 @@ export const kExposed = Symbol.for('multiprocessing-ts.exposed');
  * `…Sync` forms (they would stall the server for every client).
  */
 export function publicMethods(object: unknown): string[] {
+  if (typeof object !== 'object' && typeof object !== 'function') return [];
+  if (object === null) return [];
   const declared = (object as { constructor?: { [kExposed]?: unknown } } | null)?.constructor?.[kExposed];
   if (Array.isArray(declared)) return declared.filter((name): name is string => typeof name === 'string');
   const names = new Set<string>();
@@ -93,6 +96,8 @@ export class Server {
   readonly #callables = new Map<string, Promise<(...args: unknown[]) => unknown>>();
   readonly #connections = new Set<SocketConnection>();
   readonly #local: LocalServer & { readonly client: ProxyClient };
+  /** Ids of one server differ from another's at the same address: a stale proxy finds nothing, not the wrong object. */
+  readonly #tag = `${randomBytes(4).toString('hex')}-`;
   #nextId = 1;
   #nextCaller = 1;
   #serving: Promise<void> | null = null;
@@ -316,7 +321,7 @@ export class Server {
     const known = typeof object === 'object' && object !== null ? this.#ids.get(object) : undefined;
     let entry = known === undefined ? undefined : this.#objects.get(known);
     if (entry === undefined) {
-      const id = (this.#nextId++).toString(16);
+      const id = `${this.#tag}${(this.#nextId++).toString(16)}`;
       const exposed = spec.exposed ?? publicMethods(object);
       entry = { object, spec, exposed: new Set(exposed), token: { typeid: spec.typeid, id, exposed: [...exposed], proxy: spec.proxy }, refs: new Map(), transit: 0 };
       this.#objects.set(id, entry);

@@ -83,9 +83,9 @@ export class SyncManager extends BaseManager {
   Event(): Promise<EventProxy> {
     return this.create('Event', []) as Promise<EventProxy>;
   }
-  Barrier(parties: number, options: ManagerBarrierOptions = {}): Promise<BarrierProxy> {
+  async Barrier(parties: number, options: ManagerBarrierOptions = {}): Promise<BarrierProxy> {
     const action = options.action === undefined ? null : referenceOf(options.action, 'the action of a manager Barrier');
-    return this.create('Barrier', [parties, action, options.timeout]) as Promise<BarrierProxy>;
+    return (await this.create('Barrier', [parties, action, options.timeout])) as BarrierProxy;
   }
 }
 
