@@ -1,6 +1,6 @@
 """CPython's side of bench/managers.ts: the same work on multiprocessing.Manager().
 
-    python3 bench/managers_bench.py <roundtrips> <increments_per_process> <processes> <queue_items>
+    python3 bench/managers_bench.py <roundtrips> <increments_per_process> <processes> <queue_items> <long_increments>
 
 Prints one JSON object (see bench/managers.ts for the figures' meaning).
 """
@@ -11,6 +11,7 @@ import time
 
 
 def increment(value, lock, n, ready, go):
+    value.value  # the same warm-up request as ours (the proxies connected when unpickled)
     ready.release()
     go.wait()
     for _ in range(n):
@@ -19,7 +20,7 @@ def increment(value, lock, n, ready, go):
 
 
 def main():
-    roundtrips, increments, processes, queue_items = (int(a) for a in sys.argv[1:5])
+    roundtrips, increments, processes, queue_items, long_increments = (int(a) for a in sys.argv[1:6])
     ctx = mp.get_context('spawn')
     figures = {}
     start = time.perf_counter()
@@ -28,7 +29,7 @@ def main():
     figures['startup_ms'] = (time.perf_counter() - start) * 1000
 
     d['k'] = 1
-    for _ in range(200):
+    for _ in range(2000):
         d['k']
     start = time.perf_counter()
     for _ in range(roundtrips):
@@ -48,21 +49,26 @@ def main():
         q.get()
     figures['queue_items_s'] = 2 * queue_items / (time.perf_counter() - start)
 
-    value = manager.Value('i', 0)
-    lock = manager.Lock()
-    ready = ctx.Semaphore(0)
-    go = ctx.Event()
-    ps = [ctx.Process(target=increment, args=(value, lock, increments, ready, go)) for _ in range(processes)]
-    for p in ps:
-        p.start()
-    for _ in ps:
-        ready.acquire()
-    start = time.perf_counter()
-    go.set()
-    for p in ps:
-        p.join()
-    figures['increments_ms'] = (time.perf_counter() - start) * 1000
-    assert value.value == processes * increments, value.value
+    def locked_increments(n):
+        value = manager.Value('i', 0)
+        lock = manager.Lock()
+        ready = ctx.Semaphore(0)
+        go = ctx.Event()
+        ps = [ctx.Process(target=increment, args=(value, lock, n, ready, go)) for _ in range(processes)]
+        for p in ps:
+            p.start()
+        for _ in ps:
+            ready.acquire()
+        start = time.perf_counter()
+        go.set()
+        for p in ps:
+            p.join()
+        elapsed = (time.perf_counter() - start) * 1000
+        assert value.value == processes * n, value.value
+        return elapsed
+
+    figures['increments_ms'] = locked_increments(increments)
+    figures['long_increments_ms'] = locked_increments(long_increments)
     manager.shutdown()
     print(json.dumps(figures))
 

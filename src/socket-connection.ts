@@ -31,6 +31,10 @@ export const kCreate = Symbol('multiprocessing-ts.socket-connection');
 export const kLimit = Symbol('multiprocessing-ts.frame-limit');
 /** Internal: sends one message made of several parts, without joining them first (managers). */
 export const kSendParts = Symbol('multiprocessing-ts.send-parts');
+/** Internal: frames go to a function as they arrive, instead of waiting for recv() (managers). */
+export const kPush = Symbol('multiprocessing-ts.push-frames');
+/** Internal: whether the socket keeps the program alive (a manager client while requests wait). */
+export const kKeepAlive = Symbol('multiprocessing-ts.keep-alive');
 const kMove = Symbol('move');
 const kArrive = Symbol('arrive');
 
@@ -62,6 +66,8 @@ export class SocketConnection<T = unknown> implements Disposable {
   #waiters: (() => void)[] = [];
   /** Receives, polls and writes under way: the socket keeps the program alive while any is. */
   #busy = 0;
+  #push: ((frame: Buffer) => void) | null = null;
+  #pushEnd: ((error: Error | null) => void) | null = null;
   [kLimit]: [bytes: number, frames: number] = [Infinity, 0];
 
   constructor(key: typeof kCreate, socket: Socket) {
@@ -380,6 +386,11 @@ export class SocketConnection<T = unknown> implements Disposable {
       if (this.#have < this.#need) break;
       const frame = this.#take(this.#need);
       this.#need = -1;
+      if (this.#push !== null) {
+        this.#push(frame);
+        if (this.#closed) return;
+        continue;
+      }
       this.#frames.push(frame);
       this.#queued += frame.byteLength;
       added = true;
@@ -427,6 +438,23 @@ export class SocketConnection<T = unknown> implements Disposable {
     if (this.#ended) return;
     this.#ended = true;
     this.#wake();
+    this.#pushEnd?.(this.#failure);
+  }
+
+  /** Internal: every frame from now on goes to `onFrame` (those waiting first); `onEnd` when no more can come. */
+  [kPush](onFrame: (frame: Buffer) => void, onEnd: (error: Error | null) => void): void {
+    this.#push = onFrame;
+    this.#pushEnd = onEnd;
+    const waiting = this.#frames;
+    this.#frames = [];
+    this.#queued = 0;
+    for (const frame of waiting) onFrame(frame);
+    if (this.#ended) onEnd(this.#failure);
+  }
+
+  [kKeepAlive](on: boolean): void {
+    if (on) this.#hold();
+    else this.#let();
   }
 
   #closedError(method: string): ValueError {

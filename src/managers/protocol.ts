@@ -14,7 +14,7 @@
  */
 import { HEADER_REDUCED } from '../framing.js';
 import type { Address } from '../listener.js';
-import { createReduceContext, loads, loadsAsync } from '../reduction.js';
+import { createReduceContext, dumps, loads, loadsAsync } from '../reduction.js';
 
 export type Op = 'create' | 'call' | 'getvalue' | 'incref' | 'decref' | 'transit' | 'ping' | 'shutdown';
 const ops: readonly Op[] = ['create', 'call', 'getvalue', 'incref', 'decref', 'transit', 'ping', 'shutdown'];
@@ -90,7 +90,115 @@ export function decodeReply(frame: Buffer): [id: number, status: number, value: 
   return [frame.readUInt32BE(0), frame[4], frame.subarray(5)];
 }
 
-/** A value dumps() made: at once, unless library objects whose modules are not loaded here must be imported first. */
+// ---- values: most are a few primitives (a key, a number), written here without the generic
+// serializer's walks and JSON; anything else is what reduction.dumps makes of it.
+
+/** First byte of an encoded list of primitives, and of one primitive (reduction's headers are 0–2). */
+const PRIMITIVES = 0x10;
+const PRIMITIVE = 0x11;
+const MAX_LIST = 16;
+const MAX_STRING = 1 << 16;
+
+function primitiveSize(value: unknown): number {
+  switch (typeof value) {
+    case 'number':
+      return 9;
+    case 'string':
+      // (UTF-8 cannot carry a lone surrogate: such a string goes by the serializer.)
+      return value.length <= MAX_STRING && (value as unknown as { isWellFormed(): boolean }).isWellFormed() ? 5 + 3 * value.length : -1;
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    default:
+      return value === null ? 1 : -1;
+  }
+}
+
+function writePrimitive(out: Buffer, at: number, value: unknown): number {
+  switch (typeof value) {
+    case 'number':
+      out[at] = 0x6e; // n
+      out.writeDoubleLE(value, at + 1);
+      return at + 9;
+    case 'string': {
+      out[at] = 0x73; // s
+      const written = out.write(value, at + 5, 'utf8');
+      out.writeUInt32LE(written, at + 1);
+      return at + 5 + written;
+    }
+    case 'boolean':
+      out[at] = value ? 0x74 : 0x66; // t, f
+      return at + 1;
+    case 'undefined':
+      out[at] = 0x75; // u
+      return at + 1;
+    default:
+      out[at] = 0x7a; // z: null
+      return at + 1;
+  }
+}
+
+/** Bytes for `value` (null if it is not a primitive, or a short list of them: reduction.dumps then). */
+function encodePrimitives(value: unknown): Buffer | null {
+  if (Array.isArray(value)) {
+    if (value.length > MAX_LIST || Object.getPrototypeOf(value) !== Array.prototype) return null;
+    let size = 2;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return null; // a hole is not undefined
+      const item = primitiveSize(value[i]);
+      if (item < 0) return null;
+      size += item;
+    }
+    const out = Buffer.allocUnsafe(size);
+    out[0] = PRIMITIVES;
+    out[1] = value.length;
+    let at = 2;
+    for (const item of value) at = writePrimitive(out, at, item);
+    return out.subarray(0, at);
+  }
+  const size = primitiveSize(value);
+  if (size < 0) return null;
+  const out = Buffer.allocUnsafe(1 + size);
+  out[0] = PRIMITIVE;
+  return out.subarray(0, writePrimitive(out, 1, value));
+}
+
+function readPrimitive(bytes: Buffer, at: number): [value: unknown, next: number] {
+  switch (bytes[at]) {
+    case 0x6e:
+      return [bytes.readDoubleLE(at + 1), at + 9];
+    case 0x73: {
+      const length = bytes.readUInt32LE(at + 1);
+      return [bytes.toString('utf8', at + 5, at + 5 + length), at + 5 + length];
+    }
+    case 0x74:
+      return [true, at + 1];
+    case 0x66:
+      return [false, at + 1];
+    case 0x75:
+      return [undefined, at + 1];
+    default:
+      return [null, at + 1];
+  }
+}
+
+/** A value's bytes: the arguments of a request, or a reply's value. */
+export function encodeValue(value: unknown, what: string): Uint8Array {
+  if (value === undefined) return EMPTY;
+  return encodePrimitives(value) ?? dumps(value, createReduceContext('spawn'), what);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A value encodeValue() made (no bytes: undefined): at once, unless library objects whose modules are not loaded here must be imported first. */
 export function decodeValue(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) return undefined;
+  if (bytes[0] === PRIMITIVES || bytes[0] === PRIMITIVE) {
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes[0] === PRIMITIVE) return readPrimitive(buffer, 1)[0];
+    const values = new Array<unknown>(buffer[1]);
+    for (let i = 0, at = 2; i < values.length; i++) [values[i], at] = readPrimitive(buffer, at);
+    return values;
+  }
   return bytes[0] === HEADER_REDUCED ? loadsAsync(bytes, createReduceContext('spawn')) : loads(bytes, createReduceContext('spawn'));
 }

@@ -11,10 +11,9 @@
 import { errorFrom } from '../error-state.js';
 import { AuthenticationError, EOFError, RemoteError } from '../errors.js';
 import { Client, describeAddress, type Address } from '../listener.js';
-import { createReduceContext, dumps } from '../reduction.js';
-import { kSendParts, type SocketConnection } from '../socket-connection.js';
+import { kKeepAlive, kPush, kSendParts, type SocketConnection } from '../socket-connection.js';
 import { inspectCustom } from '../util.js';
-import { R_ERROR, R_OK, R_PROXY, R_REMOTE, addressKey, decodeReply, decodeValue, encodeRequest, type Op, type Token } from './protocol.js';
+import { R_ERROR, R_OK, R_PROXY, R_REMOTE, addressKey, decodeReply, decodeValue, encodeRequest, encodeValue, type Op, type Token } from './protocol.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -61,9 +60,12 @@ export class ManagerClient implements ProxyClient {
   readonly address: Address;
   readonly authkey: Uint8Array | null;
   #connection: Promise<SocketConnection> | null = null;
+  /** The connection once made (requests then go without waiting for a promise). */
+  #connected: SocketConnection | null = null;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
-  #reading = false;
+  /** Whether the connection keeps the program alive now (while requests wait, only then). */
+  #held = false;
   /** Set once the server is gone (shut down, or the connection ended): every request fails with it. */
   #gone: Error | null = null;
 
@@ -75,41 +77,49 @@ export class ManagerClient implements ProxyClient {
   /** Sends a request and resolves with its value; a proxy for R_PROXY replies. */
   async request(op: Op, target: string | null, method: string | null, args: readonly unknown[] | null, what: string): Promise<unknown> {
     if (this.#gone !== null) throw this.#gone;
-    const connection = await this.#connect();
+    const connection = this.#connected ?? (await this.#connect());
     const id = this.#nextId++;
-    const argBytes = args === null ? null : dumps(args, createReduceContext('spawn'), `the arguments of ${what}`);
+    const argBytes = args === null ? null : encodeValue(args, `the arguments of ${what}`);
     const reply = new Promise<unknown>((resolve, reject) => this.#pending.set(id, { resolve, reject, what }));
+    this.#hold(connection, true);
     try {
       connection[kSendParts](encodeRequest(id, op, target, method, argBytes));
     } catch (error) {
       this.#pending.delete(id);
+      this.#hold(connection, this.#pending.size > 0);
       throw this.#lost(error);
     }
-    void this.#read(connection);
     return reply;
   }
 
   /** A request with no reply (decref, transit), sent only if connected: nothing to give back otherwise. */
   notify(op: Op, target: string): void {
-    void this.#connection?.then(
-      (connection) => {
-        if (!connection.closed) connection[kSendParts](encodeRequest(0, op, target, null, null));
-      },
-      () => {},
-    ).catch(() => {});
+    const connection = this.#connected;
+    if (connection === null || connection.closed) return;
+    try {
+      connection[kSendParts](encodeRequest(0, op, target, null, null));
+    } catch {
+      // the server is gone, and what it held with it
+    }
   }
 
   /** The server was shut down: the connection closes, and requests fail from now on. */
   shutDown(): void {
     this.#gone ??= new EOFError(`the manager at ${describeAddress(this.address)} was shut down`);
-    const connection = this.#connection;
-    this.#connection = null;
-    void connection?.then((c) => c.close(), () => {});
+    this.#drop();
   }
 
   #connect(): Promise<SocketConnection> {
     if (this.#connection === null) {
-      const connecting = Client(this.address, { authkey: this.authkey });
+      const connecting = Client(this.address, { authkey: this.authkey }).then((connection) => {
+        // Replies are taken as they arrive, straight from the socket.
+        connection[kPush](
+          (frame) => this.#onReply(frame),
+          (error) => this.#failAll(error ?? new Error('the connection was closed')),
+        );
+        this.#connected = connection;
+        return connection;
+      });
       this.#connection = connecting;
       connecting.catch(() => {
         if (this.#connection === connecting) this.#connection = null; // the next request tries again
@@ -118,38 +128,39 @@ export class ManagerClient implements ProxyClient {
     return this.#connection;
   }
 
-  /** Reads replies while requests wait (and only then: an idle client keeps nothing alive). */
-  async #read(connection: SocketConnection): Promise<void> {
-    if (this.#reading) return;
-    this.#reading = true;
-    try {
-      while (this.#pending.size > 0) {
-        let reply: Buffer;
-        try {
-          reply = await connection.recvBytes();
-        } catch (error) {
-          this.#failAll(error);
-          return;
-        }
-        if (reply.byteLength > CHALLENGE.byteLength && reply.subarray(0, CHALLENGE.byteLength).equals(CHALLENGE)) {
-          this.#failAll(new AuthenticationError(`the manager at ${describeAddress(this.address)} requires an authkey: give it ({ authkey })`));
-          return;
-        }
-        const [id, status, bytes] = decodeReply(reply);
-        const pending = this.#pending.get(id);
-        if (pending === undefined) continue;
-        this.#pending.delete(id);
-        void this.#settle(pending, status, bytes);
-      }
-    } finally {
-      this.#reading = false;
+  #hold(connection: SocketConnection, on: boolean): void {
+    if (on === this.#held) return;
+    this.#held = on;
+    connection[kKeepAlive](on);
+  }
+
+  #onReply(reply: Buffer): void {
+    if (reply.byteLength > CHALLENGE.byteLength && reply.subarray(0, CHALLENGE.byteLength).equals(CHALLENGE)) {
+      this.#failAll(new AuthenticationError(`the manager at ${describeAddress(this.address)} requires an authkey: give it ({ authkey })`));
+      return;
     }
+    const [id, status, bytes] = decodeReply(reply);
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    this.#pending.delete(id);
+    if (this.#pending.size === 0 && this.#connected !== null) this.#hold(this.#connected, false);
+    void this.#settle(pending, status, bytes);
+  }
+
+  /** Closes the connection (the server gives back what it held for this process). */
+  #drop(): void {
+    const connection = this.#connected;
+    if (connection !== null) this.#hold(connection, false);
+    this.#connected = null;
+    this.#connection = null;
+    connection?.close();
   }
 
   async #settle(pending: Pending, status: number, bytes: Uint8Array): Promise<void> {
     let value: unknown;
     try {
-      value = await decodeValue(bytes);
+      const decoded = decodeValue(bytes);
+      value = decoded instanceof Promise ? await decoded : decoded;
     } catch (error) {
       pending.reject(error);
       return;
@@ -169,8 +180,7 @@ export class ManagerClient implements ProxyClient {
   #failAll(error: unknown): void {
     const lost = error instanceof AuthenticationError ? error : this.#lost(error);
     this.#gone ??= lost;
-    void this.#connection?.then((c) => c.close(), () => {});
-    this.#connection = null;
+    this.#drop();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const p of pending) p.reject(lost);

@@ -12,15 +12,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { errorState } from '../error-state.js';
-import { EOFError, RemoteError } from '../errors.js';
+import { RemoteError } from '../errors.js';
 import { Listener, authenticate, type Address } from '../listener.js';
-import { createReduceContext, dumps } from '../reduction.js';
 import { explicitReference, type ModuleReference, type ResolvedReference } from '../reference.js';
-import { kSendParts, type SocketConnection } from '../socket-connection.js';
+import { kPush, kSendParts, type SocketConnection } from '../socket-connection.js';
 import { importFunction } from '../spawn/target.js';
 import { asCaller, isCallerAware, kCallerGone } from './caller.js';
 import { registerLocalServer, unregisterLocalServer, type LocalServer } from './local.js';
-import { R_ERROR, R_OK, R_PROXY, R_REMOTE, decodeRequest, decodeValue, encodeReply, type Op, type Request, type Token } from './protocol.js';
+import { R_ERROR, R_OK, R_PROXY, R_REMOTE, decodeRequest, decodeValue, encodeReply, encodeValue, type Op, type Request, type Token } from './protocol.js';
 import { makeProxy, type ProxyClient } from './proxy.js';
 import { referentValue } from './referents.js';
 
@@ -178,21 +177,23 @@ export class Server {
       }
     }
     this.#connections.add(connection);
-    try {
-      for (;;) {
-        let request: Request;
-        try {
-          request = decodeRequest(await connection.recvBytes());
-        } catch (error) {
-          if (error instanceof EOFError || this.#stopped || connection.closed) return;
-          continue; // a request we cannot read: its sender sees no reply
-        }
-        void this.#handle(connection, caller, request);
-      }
-    } finally {
-      this.#connections.delete(connection);
-      this.#callerGone(caller);
-    }
+    // Requests are taken as they arrive (no promise per request), each served on its own.
+    await new Promise<void>((resolve) => {
+      connection[kPush](
+        (frame) => {
+          let request: Request;
+          try {
+            request = decodeRequest(frame);
+          } catch {
+            return; // a request we cannot read: its sender sees no reply
+          }
+          void this.#handle(connection, caller, request);
+        },
+        () => resolve(),
+      );
+    });
+    this.#connections.delete(connection);
+    this.#callerGone(caller);
   }
 
   /** A request from a client's connection: arguments and reply as bytes. */
@@ -205,7 +206,8 @@ export class Server {
     let status: number;
     let bytes: Uint8Array;
     try {
-      const args = request.args === null ? [] : await decodeValue(request.args);
+      const decoded = request.args === null ? [] : decodeValue(request.args);
+      const args = decoded instanceof Promise ? await decoded : decoded;
       const outcome = await asCaller(caller, () => this.#perform(op, target, method, Array.isArray(args) ? args : [], caller));
       if ('token' in outcome) [status, bytes] = [R_PROXY, encode(outcome.token)];
       else if ('error' in outcome) [status, bytes] = [R_ERROR, encode(errorState(outcome.error))];
@@ -364,12 +366,12 @@ export class Server {
 }
 
 function encode(value: unknown): Uint8Array {
-  return dumps(value, createReduceContext('spawn'), 'a manager reply');
+  return encodeValue(value, 'a manager reply');
 }
 
 function encodeResult(value: unknown, target: unknown, method: unknown): Uint8Array {
   try {
-    return dumps(value, createReduceContext('spawn'), `the result of ${String(method ?? target)}()`);
+    return encodeValue(value, `the result of ${String(method ?? target)}()`);
   } catch (error) {
     throw new RemoteFailure(`the result of ${String(method)}() cannot be sent back: ${(error as Error).message}`);
   }
