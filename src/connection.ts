@@ -25,7 +25,7 @@ import { allocate, attachTo, blockFrom, blockState, kBlock, wordsOf, type Block,
 import { encode, encodeBytes } from './message.js';
 import { registerReducer, type ReduceContext } from './reduction.js';
 import { LIVENESS_CHECK_MS, TID_MASK, threadId } from './synchronize/mutex.js';
-import { checkTimeout, inspectCustom } from './util.js';
+import { bytesToSend, checkTimeout, inspectCustom } from './util.js';
 
 const SLOTS = 64;
 /** A slot held for a handle in transit; the thread id is the sender's. */
@@ -122,20 +122,7 @@ export class Connection<T = unknown> implements Disposable {
   /** Sends bytes (a view's bytes from `offset`, `size` of them); received as a Buffer. */
   sendBytes(buffer: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
     const out = this.#writer('sendBytes()');
-    const bytes = ArrayBuffer.isView(buffer)
-      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-      : buffer instanceof ArrayBuffer || (buffer as unknown) instanceof SharedArrayBuffer
-        ? new Uint8Array(buffer)
-        : null;
-    if (bytes === null) throw new TypeError('Connection.sendBytes(): pass a Buffer, a typed array, a DataView or an ArrayBuffer');
-    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.byteLength) {
-      throw new ValueError(`Connection.sendBytes(): offset ${String(offset)} is outside the buffer (${bytes.byteLength} bytes)`);
-    }
-    const length = size ?? bytes.byteLength - offset;
-    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.byteLength) {
-      throw new ValueError(`Connection.sendBytes(): size ${String(size)} from offset ${offset} runs past the buffer (${bytes.byteLength} bytes)`);
-    }
-    this.#put(out, encodeBytes(bytes.subarray(offset, offset + length)));
+    this.#put(out, encodeBytes(bytesToSend(buffer, offset, size, 'Connection.sendBytes()')));
   }
 
   #put(out: Channel, message: ReturnType<typeof encode>): void {

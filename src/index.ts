@@ -52,26 +52,7 @@ import './resource-sharer.js'; // net.Socket and net.Server cross to processes a
 export { Pipe, Connection, type PipeOptions, type ReceiveOptions, type PollOptions } from './connection.js';
 export { Listener, Client, type Address, type ListenerOptions, type AcceptOptions, type ClientOptions } from './listener.js';
 export { SocketConnection, type SocketReceiveOptions } from './socket-connection.js';
-export { BaseManager, type BaseManagerOptions, type RegisterOptions, type StartOptions } from './managers/base-manager.js';
-export { SyncManager, Manager, type ManagerOptions, type ManagerBarrierOptions } from './managers/sync-manager.js';
-export { BaseProxy, AutoProxy, type AutoProxyOf, type Proxied, type ProxyClass } from './managers/proxy.js';
-export {
-  DictProxy,
-  ListProxy,
-  NamespaceProxy,
-  ValueProxy,
-  ArrayProxy,
-  QueueProxy,
-  JoinableQueueProxy,
-  AcquirerProxy,
-  LockProxy,
-  SemaphoreProxy,
-  ConditionProxy,
-  EventProxy,
-  BarrierProxy,
-  type BlockingOptions,
-  type WaitLimit,
-} from './managers/proxies.js';
+export * from './managers/index.js';
 export type { Server as ManagerServer } from './managers/server.js';
 export {
   Pool,

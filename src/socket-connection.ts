@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { AuthenticationError, BrokenPipeError, BufferTooShort, EOFError, MessageTooLongError, SerializationError, TimeoutError, ValueError } from './errors.js';
 import { createReduceContext, dumps, loadsAsync, registerReducer } from './reduction.js';
 import './resource-sharer.js'; // a SocketConnection crosses as its net.Socket
-import { checkTimeout, inspectCustom } from './util.js';
+import { bytesToSend, checkTimeout, inspectCustom } from './util.js';
 
 export interface SocketReceiveOptions {
   /** Milliseconds to wait for a message, then TimeoutError; default: no limit. */
@@ -118,22 +118,9 @@ export class SocketConnection<T = unknown> implements Disposable {
 
   /** Sends bytes (a view's bytes from `offset`, `size` of them); received as a Buffer. */
   sendBytes(buffer: ArrayBufferView | ArrayBuffer, offset = 0, size?: number): void {
-    const bytes = ArrayBuffer.isView(buffer)
-      ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
-      : buffer instanceof ArrayBuffer
-        ? new Uint8Array(buffer)
-        : null;
-    if (bytes === null) throw new TypeError('SocketConnection.sendBytes(): pass a Buffer, a typed array, a DataView or an ArrayBuffer');
-    if (!Number.isInteger(offset) || offset < 0 || offset > bytes.byteLength) {
-      throw new ValueError(`SocketConnection.sendBytes(): offset ${String(offset)} is outside the buffer (${bytes.byteLength} bytes)`);
-    }
-    const length = size ?? bytes.byteLength - offset;
-    if (!Number.isInteger(length) || length < 0 || offset + length > bytes.byteLength) {
-      throw new ValueError(`SocketConnection.sendBytes(): size ${String(size)} from offset ${offset} runs past the buffer (${bytes.byteLength} bytes)`);
-    }
     // A snapshot, as Python's send_bytes takes: a large message may still be queued when this returns.
-    const part = bytes.subarray(offset, offset + length);
-    this.#write([length > COPY_UP_TO ? Buffer.from(part) : part], 'sendBytes()');
+    const part = bytesToSend(buffer, offset, size, 'SocketConnection.sendBytes()');
+    this.#write([part.byteLength > COPY_UP_TO ? Buffer.from(part) : part], 'sendBytes()');
   }
 
   /** Receives the next value; EOFError once the other end has closed and nothing is left. */
