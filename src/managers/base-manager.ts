@@ -54,7 +54,7 @@ export interface StartOptions {
 
 const registries = new WeakMap<object, Map<string, TypeSpec>>();
 
-type State = 'initial' | 'started' | 'connected' | 'shutdown';
+type State = 'initial' | 'starting' | 'started' | 'connected' | 'shutdown';
 
 export class BaseManager implements AsyncDisposable {
   static #count = 0;
@@ -132,33 +132,47 @@ export class BaseManager implements AsyncDisposable {
   async start(options: StartOptions = {}): Promise<void> {
     const what = `${this.constructor.name}.start()`;
     this.#expect('initial', what);
+    this.#state = 'starting';
+    try {
+      const address = await this.#startServer(options, what);
+      this.#address = address;
+      this.#client = ManagerClient.for(address, this.#authkey);
+      this.#state = 'started';
+    } catch (error) {
+      this.#state = 'initial';
+      throw error;
+    }
+  }
+
+  async #startServer(options: StartOptions, what: string): Promise<Address> {
     const registry = [...registryOf(this.constructor).values()].map((spec) => portable(spec));
     const initializer = options.initializer === undefined ? null : isModuleReference(options.initializer) ? explicitReference(options.initializer) : referenceOf(options.initializer, `the initializer of ${what}`);
     const config: ServerConfig = { registry, address: this.#requested, authkey: this.#authkey, initializer, initargs: [...(options.initargs ?? [])] };
     const [reader, writer] = Pipe<ServerReport>(false);
-    const ProcessClass = this.#context.Process as unknown as new (options: object) => Process;
-    const child = new ProcessClass({ target: SERVER_MAIN, args: [config, writer], name: `${this.constructor.name}-${++BaseManager.#count}`, daemon: true });
-    child.start();
-    this.#process = child;
-    writer.close();
     let report: ServerReport;
     try {
-      report = await reader.recv({ timeout: START_TIMEOUT_MS });
-    } catch (error) {
-      child.terminate();
-      await child.join(SHUTDOWN_GRACE_MS);
-      throw new ProcessError(`${what}: the server process ${child.name} did not start (exit code ${String(child.exitcode)})`, 'ERR_MANAGER_START', { cause: error });
+      const ProcessClass = this.#context.Process as unknown as new (options: object) => Process;
+      const child = new ProcessClass({ target: SERVER_MAIN, args: [config, writer], name: `${this.constructor.name}-${++BaseManager.#count}`, daemon: true });
+      child.start();
+      this.#process = child;
+      writer.close();
+      try {
+        report = await reader.recv({ timeout: START_TIMEOUT_MS });
+      } catch (error) {
+        child.terminate();
+        await child.join(SHUTDOWN_GRACE_MS);
+        throw new ProcessError(`${what}: the server process ${child.name} did not start (exit code ${String(child.exitcode)})`, 'ERR_MANAGER_START', { cause: error });
+      }
+      if ('error' in report) {
+        await child.join(SHUTDOWN_GRACE_MS);
+        const cause = errorFrom(report.error);
+        throw new ProcessError(`${what}: the server could not start: ${cause instanceof Error ? cause.message : String(cause)}`, 'ERR_MANAGER_START', { cause });
+      }
     } finally {
+      writer.close();
       reader.close();
     }
-    if ('error' in report) {
-      await child.join(SHUTDOWN_GRACE_MS);
-      const cause = errorFrom(report.error);
-      throw new ProcessError(`${what}: the server could not start: ${cause instanceof Error ? cause.message : String(cause)}`, 'ERR_MANAGER_START', { cause });
-    }
-    this.#address = report.address;
-    this.#client = ManagerClient.for(report.address, this.#authkey);
-    this.#state = 'started';
+    return report.address;
   }
 
   /** Connects to a server already running at `address` (another process, or another machine). */
