@@ -267,6 +267,40 @@ describe('unrelated programs', () => {
     assert.equal((await exitWithin(program, 30_000)).code, 0, program.stderr());
   });
 
+  test("our Client with an authkey is accepted by CPython's Listener with the same key, and refused with another", { skip: noPython, timeout: 60_000 }, async (t) => {
+    for (const right of [true, false]) {
+      const program = startProgram(t, 'python3', [
+        '-c',
+        [
+          'from multiprocessing.connection import Listener',
+          'from multiprocessing import AuthenticationError',
+          `l = Listener(('127.0.0.1', 0), authkey=bytes.fromhex('${KEY.toString('hex')}'))`,
+          'print(l.address[1], flush=True)',
+          'try:',
+          '    c = l.accept()',
+          "    c.send_bytes(b'python heard ' + c.recv_bytes())",
+          '    c.close()',
+          'except AuthenticationError:',
+          "    print('refused', flush=True)",
+          'l.close()',
+        ].join('\n'),
+      ]);
+      noteProcess(program.pid);
+      const port = Number(await program.line());
+      const key = right ? KEY : Buffer.from('another key');
+      if (right) {
+        const conn = await Client(['127.0.0.1', port], { authkey: key, timeout: LONG });
+        closeAfter(t, conn);
+        conn.sendBytes(Buffer.from('the key'));
+        assert.equal((await conn.recvBytes(undefined, { timeout: LONG })).toString(), 'python heard the key');
+      } else {
+        await assert.rejects(Client(['127.0.0.1', port], { authkey: key, timeout: LONG }), (e: unknown) => e instanceof AuthenticationError);
+        assert.equal(await program.line(), 'refused');
+      }
+      assert.equal((await exitWithin(program, 30_000)).code, 0, program.stderr());
+    }
+  });
+
   test('CPython\'s Client authenticates with our Listener (same authkey)', {
     skip: noPython,
     timeout: 60_000,
