@@ -1,6 +1,7 @@
 // Helpers for the manager tests (G1–G3): managers that are always shut down (and their server
 // process checked gone) after a test or a file, bounded waits, and end-of-file checks that no
 // child is alive and nothing of ours was left in /dev/shm.
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import v8 from 'node:v8';
@@ -85,4 +86,21 @@ export function errorLike(cls: abstract new (...args: never[]) => Error, message
     if (code !== undefined) assert.equal((e as { code?: unknown }).code, code);
     return true;
   };
+}
+
+/**
+ * One started SyncManager for a whole test file, handed to `use` before the tests; after them
+ * it is shut down, and nothing of ours may be left (no child, nothing in /dev/shm).
+ */
+export function withFileManager(use: (manager: SyncManager) => void): void {
+  const shmBefore = shmNames();
+  let manager: SyncManager | undefined;
+  before(async () => {
+    manager = await Manager();
+    use(manager);
+  });
+  after(async () => {
+    if (manager !== undefined) await shutdownAndCheck(manager);
+    await checkNothingLeft(shmBefore);
+  });
 }

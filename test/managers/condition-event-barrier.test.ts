@@ -1,22 +1,15 @@
 // A SyncManager's Condition, Event and Barrier (G2): their methods and errors in one process,
 // then across processes on both start methods — notify/notifyAll/waitFor, a Condition over a
 // manager Lock passed in, Event set/wait, Barrier rounds, abort, reset and timeouts.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BarrierProxy, BrokenBarrierError, ConditionProxy, EventProxy, LockNotOwnedError, Manager, RemoteError, type SyncManager } from 'multiprocessing-ts';
 import { barrierAction, barrierParty, conditionWaitFor, conditionWaiter, failingBarrierAction, waitEvent, waitOnConditionUntilKilled } from '../fixtures/manager-targets.ts';
 import { sleep } from '../helpers.ts';
-import { LONG, METHODS, bounded, checkNothingLeft, errorLike, eventually, joinAll, shmNames, shutdownAndCheck, start, startChildren } from './_util.ts';
+import { LONG, METHODS, bounded, errorLike, eventually, joinAll, shutdownAndCheck, start, startChildren, withFileManager } from './_util.ts';
 
 let manager: SyncManager;
-const shmBefore = shmNames();
-before(async () => {
-  manager = await Manager();
-});
-after(async () => {
-  await shutdownAndCheck(manager);
-  await checkNothingLeft(shmBefore);
-});
+withFileManager((m) => (manager = m));
 
 describe('Condition', () => {
   test('wait/notify/notifyAll without holding the lock are LockNotOwnedError; wait with a timeout gives false and holds the lock again', async () => {

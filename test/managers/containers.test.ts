@@ -1,7 +1,7 @@
 // A SyncManager's containers (G2): dict, list, Namespace, Value, Array — every method of their
 // proxies, their errors (arriving as their own classes), referentCopy() and token, and the
 // same objects worked on by children on both start methods.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ArrayProxy,
@@ -11,22 +11,14 @@ import {
   SerializationError,
   ValueError,
   ValueProxy,
-  Manager,
   RemoteError,
   type SyncManager,
 } from 'multiprocessing-ts';
 import { negateArray, setData001 } from '../fixtures/manager-targets.ts';
-import { METHODS, checkNothingLeft, errorLike, joinAll, shmNames, shutdownAndCheck, startChildren } from './_util.ts';
+import { METHODS, errorLike, joinAll, startChildren, withFileManager } from './_util.ts';
 
 let manager: SyncManager;
-const shmBefore = shmNames();
-before(async () => {
-  manager = await Manager();
-});
-after(async () => {
-  await shutdownAndCheck(manager);
-  await checkNothingLeft(shmBefore);
-});
+withFileManager((m) => (manager = m));
 
 describe('dict', () => {
   test('number and string keys are distinct entries; get/set/has/delete/len/keys/values/items', async () => {

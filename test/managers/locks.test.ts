@@ -2,21 +2,14 @@
 // block: false and timeouts, withLock/hold, errors (ERR_OVER_RELEASE, LockNotOwnedError), an
 // RLock owned per client (another process cannot release it), mutual exclusion across
 // processes, and — beyond Python — locks given back when the client holding them dies.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AcquirerProxy, LockNotOwnedError, LockProxy, Manager, SemaphoreProxy, TimeoutError, ValueError, type SyncManager } from 'multiprocessing-ts';
+import { AcquirerProxy, LockNotOwnedError, LockProxy, SemaphoreProxy, TimeoutError, ValueError, type SyncManager } from 'multiprocessing-ts';
 import { acquireAndExit, holdUntilKilled, incrementUnderLock, insideSemaphore, releaseForeign, waitOnLock } from '../fixtures/manager-targets.ts';
-import { LONG, METHODS, bounded, checkNothingLeft, errorLike, eventually, joinAll, shmNames, shutdownAndCheck, start, startChildren } from './_util.ts';
+import { LONG, METHODS, bounded, errorLike, eventually, joinAll, start, startChildren, withFileManager } from './_util.ts';
 
 let manager: SyncManager;
-const shmBefore = shmNames();
-before(async () => {
-  manager = await Manager();
-});
-after(async () => {
-  await shutdownAndCheck(manager);
-  await checkNothingLeft(shmBefore);
-});
+withFileManager((m) => (manager = m));
 
 describe('Lock', () => {
   test('acquire/release/locked; not recursive; block: false and timeouts give false; release of an unlocked Lock is ValueError ERR_OVER_RELEASE', async () => {

@@ -1,21 +1,14 @@
 // A SyncManager's Queue and JoinableQueue (G2): Empty and Full with block: false and timeouts,
 // putNowait/getNowait, qsize/empty/full, taskDone()/join(), and producers and consumers in
 // other processes on both start methods.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Empty, Full, JoinableQueueProxy, Manager, QueueProxy, RemoteError, ValueError, type SyncManager } from 'multiprocessing-ts';
+import { Empty, Full, JoinableQueueProxy, QueueProxy, RemoteError, ValueError, type SyncManager } from 'multiprocessing-ts';
 import { consumeJoinable, getOne, produce } from '../fixtures/manager-targets.ts';
-import { LONG, METHODS, bounded, checkNothingLeft, errorLike, eventually, joinAll, shmNames, shutdownAndCheck, startChildren } from './_util.ts';
+import { LONG, METHODS, bounded, errorLike, eventually, joinAll, startChildren, withFileManager } from './_util.ts';
 
 let manager: SyncManager;
-const shmBefore = shmNames();
-before(async () => {
-  manager = await Manager();
-});
-after(async () => {
-  await shutdownAndCheck(manager);
-  await checkNothingLeft(shmBefore);
-});
+withFileManager((m) => (manager = m));
 
 describe('Queue', () => {
   test('FIFO; qsize/empty/full; an unbounded queue is never full', async () => {

@@ -2,20 +2,13 @@
 // itself (src/managers/protocol.ts: primitives and short lists of them, no serializer) as much
 // as those it hands to the serializer (anything else). Each value is put in a managed list and
 // read back, used as a dict key, and returned by a method.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Manager, type SyncManager } from 'multiprocessing-ts';
-import { checkNothingLeft, shmNames, shutdownAndCheck } from './_util.ts';
+import { type SyncManager } from 'multiprocessing-ts';
+import { withFileManager } from './_util.ts';
 
 let manager: SyncManager;
-const shmBefore = shmNames();
-before(async () => {
-  manager = await Manager();
-});
-after(async () => {
-  await shutdownAndCheck(manager);
-  await checkNothingLeft(shmBefore);
-});
+withFileManager((m) => (manager = m));
 
 const primitives: unknown[] = [
   0, -0, 1.5, -1e308, Number.NaN, Infinity, -Infinity, 2 ** 53 + 2, 5e-324,
