@@ -197,7 +197,7 @@ export async function authenticate(connection: SocketConnection, authkey: Uint8A
 }
 
 /** Wraps an accepted socket; with a key, authenticated (the socket is dropped if that fails). */
-export async function acceptedConnection(socket: Socket, authkey: Uint8Array | null, timeout?: number, signal?: AbortSignal): Promise<SocketConnection> {
+async function acceptedConnection(socket: Socket, authkey: Uint8Array | null, timeout?: number, signal?: AbortSignal): Promise<SocketConnection> {
   const connection = new SocketConnection(kCreate, socket);
   if (authkey === null) return connection;
   try {

@@ -24,6 +24,15 @@ function ms(limit: WaitLimit | undefined): number | undefined {
   return typeof limit === 'object' && limit !== null ? limit.timeout : limit;
 }
 
+/**
+ * Entries as they can cross to the server: a Map, an array of pairs or a plain object as they
+ * are; any other iterable of pairs (a generator) as an array.
+ */
+export function crossableEntries<K, V>(entries: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Map<K, V> | (readonly [K, V])[] | Record<string, V> {
+  if (entries instanceof Map || Array.isArray(entries)) return entries;
+  return Symbol.iterator in Object(entries) ? [...(entries as Iterable<readonly [K, V]>)] : (entries as Record<string, V>);
+}
+
 /** A proxy for a dict (Python's DictProxy): keys should be primitives (only those find their entry again). */
 export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   /** The value, or `fallback` (undefined) if the key is not there (Python's d.get(k, default)). */
@@ -64,8 +73,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
     return this.callMethod('setdefault', [key, fallback]) as Promise<V>;
   }
   update(entries: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Promise<void> {
-    const plain = entries instanceof Map || Array.isArray(entries) ? entries : Symbol.iterator in Object(entries) ? [...(entries as Iterable<readonly [K, V]>)] : entries;
-    return this.callMethod('update', [plain]) as Promise<void>;
+    return this.callMethod('update', [crossableEntries(entries)]) as Promise<void>;
   }
   clear(): Promise<void> {
     return this.callMethod('clear') as Promise<void>;

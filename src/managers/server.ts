@@ -94,7 +94,7 @@ export class Server {
   readonly #ids = new Map<unknown, string>();
   readonly #callables = new Map<string, Promise<(...args: unknown[]) => unknown>>();
   readonly #connections = new Set<SocketConnection>();
-  readonly #local: LocalServer & { readonly client: ProxyClient };
+  readonly #local: LocalServer;
   /** Ids of one server differ from another's at the same address: a stale proxy finds nothing, not the wrong object. */
   readonly #tag = `${randomBytes(4).toString('hex')}-`;
   #nextId = 1;

@@ -25,6 +25,7 @@ import {
   SemaphoreProxy,
   ValueProxy,
   AcquirerProxy,
+  crossableEntries,
 } from './proxies.js';
 import type { ProxyClass } from './proxy.js';
 
@@ -43,8 +44,7 @@ export class SyncManager extends BaseManager {
   dict<K = unknown, V = unknown>(init?: Map<K, V> | Iterable<readonly [K, V]>): Promise<DictProxy<K, V>>;
   dict<K extends string = string, V = unknown>(init: { readonly [key: string]: V }): Promise<DictProxy<K, V>>;
   dict<K, V>(init?: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>): Promise<DictProxy<K, V>> {
-    const plain = init === undefined || init instanceof Map || Array.isArray(init) ? init : Symbol.iterator in Object(init) ? [...(init as Iterable<readonly [K, V]>)] : init;
-    return this.create('dict', plain === undefined ? [] : [plain]) as Promise<DictProxy<K, V>>;
+    return this.create('dict', init === undefined ? [] : [crossableEntries(init)]) as Promise<DictProxy<K, V>>;
   }
   list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
     return this.create('list', init === undefined ? [] : [[...init]]) as Promise<ListProxy<T>>;
